@@ -1,0 +1,70 @@
+"""The media store interface: bytes in, a URL that Twilio can fetch (and that expires) out.
+
+Twilio has no upload API: every MMS image must sit at a URL it can GET. Stores keep the
+private frames reachable only through unguessable, expiring URLs.
+"""
+
+from __future__ import annotations
+
+import abc
+import math
+from types import TracebackType
+from typing import Any
+
+from ...errors import ConfigurationError, MediaError
+
+__all__ = ["CONTENT_TYPES", "MediaStore", "check_ttl", "extension_for"]
+
+#: Media types Twilio fully supports on every carrier, with the file extension used.
+CONTENT_TYPES = {"image/jpeg": ".jpg", "image/png": ".png", "image/gif": ".gif"}
+
+
+def extension_for(content_type: str) -> str:
+    """The file extension for ``content_type``; :class:`MediaError` for other types."""
+    try:
+        return CONTENT_TYPES[content_type]
+    except KeyError:
+        raise MediaError(
+            f"content type {content_type!r} is not supported: use one of {', '.join(CONTENT_TYPES)}"
+        ) from None
+
+
+def check_ttl(value: Any, maximum: float) -> float:
+    """Validate ``ttl_s``: a finite number of seconds in (0, maximum]."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
+        raise ConfigurationError("ttl_s", f"expected a number of seconds, got {value!r}")
+    if not 0 < value <= maximum:
+        raise ConfigurationError(
+            "ttl_s", f"{value} is out of range (0, {maximum:g}]; Twilio fetches media within minutes"
+        )
+    return float(value)
+
+
+class MediaStore(abc.ABC):
+    """Stores one attachment and returns a URL that stops working after the store's TTL.
+
+    Subclasses implement :meth:`put`; stores that need the running loop (servers,
+    clients) start in :meth:`start`. Use as ``async with store: ...``.
+    """
+
+    @abc.abstractmethod
+    async def put(self, data: bytes, *, content_type: str = "image/jpeg") -> str:
+        """Store ``data`` and return its expiring URL; :class:`MediaError` on failure."""
+
+    async def start(self) -> None:
+        """Bind servers or open clients on the running loop; idempotent."""
+
+    async def aclose(self) -> None:
+        """Release resources; idempotent."""
+
+    async def __aenter__(self) -> "MediaStore":
+        await self.start()
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.aclose()

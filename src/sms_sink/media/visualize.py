@@ -1,0 +1,94 @@
+"""``"$visualization"``: the frame with the predictions drawn on it.
+
+The default :func:`annotate_frame` draws boxes and "class confidence" labels (with
+``#tracker_id`` when tracked) sized for the frame's resolution. Any
+``(frame, detections) -> image`` callable can replace it (``media_visualizer=``). Drawing
+is CPU work for the media thread pool, not the event loop.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import Any, Callable
+
+import numpy as np
+import supervision as sv
+
+from ..errors import MediaError
+from .encode import as_bgr
+
+__all__ = ["Visualizer", "annotate_frame", "labels_for", "render_visualization"]
+
+#: ``(BGR frame, detections) -> BGR image``; must not modify the frame it is given.
+Visualizer = Callable[[np.ndarray, sv.Detections], np.ndarray]
+
+
+@lru_cache(maxsize=8)
+def _annotators(width: int, height: int) -> tuple[sv.BoxAnnotator, sv.LabelAnnotator]:
+    """Annotators styled for one resolution (they are stateless, so shared by threads)."""
+    thickness = sv.calculate_optimal_line_thickness((width, height))
+    scale = max(0.4, sv.calculate_optimal_text_scale((width, height)))
+    box = sv.BoxAnnotator(thickness=thickness)
+    label = sv.LabelAnnotator(
+        text_scale=scale,
+        text_thickness=max(1, thickness // 2),
+        text_padding=max(4, thickness * 2),
+        smart_position=True,
+    )
+    return box, label
+
+
+def labels_for(detections: sv.Detections) -> list[str]:
+    """One label per detection: ``"#7 person 0.87"`` (parts that are missing are left out)."""
+    names = detections.data.get("class_name") if detections.data else None
+    labels = []
+    for i in range(len(detections)):
+        parts = []
+        if detections.tracker_id is not None:
+            parts.append(f"#{int(detections.tracker_id[i])}")
+        if names is not None:
+            parts.append(str(names[i]))
+        elif detections.class_id is not None:
+            parts.append(str(int(detections.class_id[i])))
+        if detections.confidence is not None:
+            parts.append(f"{float(detections.confidence[i]):.2f}")
+        labels.append(" ".join(parts))
+    return labels
+
+
+def annotate_frame(image: np.ndarray, detections: sv.Detections) -> np.ndarray:
+    """Return a copy of ``image`` with boxes and labels drawn; ``image`` is left untouched."""
+    scene = as_bgr(image)
+    if np.may_share_memory(scene, image):
+        scene = scene.copy()
+    if len(detections) == 0:
+        return scene
+    height, width = scene.shape[:2]
+    box, label = _annotators(width, height)
+    scene = box.annotate(scene, detections)
+    return label.annotate(scene, detections, labels=labels_for(detections))
+
+
+def render_visualization(
+    image: np.ndarray, predictions: Any, visualizer: Visualizer | None = None
+) -> np.ndarray:
+    """Convert ``predictions`` (``sv.Detections`` or a Roboflow response) and draw them.
+
+    Raises :class:`MediaError` when the predictions cannot be read or the visualizer fails
+    or returns something that is not an image.
+    """
+    from ..detections import to_detections  # lazy: keeps media importable on its own
+
+    try:
+        detections = to_detections(predictions)
+    except (TypeError, ValueError) as exc:
+        raise MediaError(f"cannot draw the predictions: {exc}") from exc
+    draw = visualizer or annotate_frame
+    try:
+        result = draw(image, detections)
+    except MediaError:
+        raise
+    except Exception as exc:
+        name = getattr(draw, "__qualname__", type(draw).__name__)
+        raise MediaError(f"media_visualizer {name} raised {type(exc).__name__}: {exc}") from exc
+    return as_bgr(result)
