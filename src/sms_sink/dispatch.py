@@ -1,0 +1,270 @@
+"""The asynchronous half of the sink: queue, workers, retries, rate limit, results.
+
+Everything here runs on the sink's event loop. Per alert a worker:
+1. prepares it off the loop (render the text, annotate + encode the frame, in a thread pool),
+2. stores frame bytes when the provider needs URLs (media store),
+3. sends one message per receiver, each attempt bounded by ``request_timeout``, retried by
+   the :class:`~sms_sink.retry.RetryPolicy` within ``delivery_timeout`` overall,
+4. reports a :class:`~sms_sink.messages.DeliveryResult` for every message, sent or not.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import concurrent.futures
+import logging
+import time
+from dataclasses import dataclass, field
+from typing import Any, Callable, Hashable
+
+from aiolimiter import AsyncLimiter
+
+from .alert_queue import AlertQueue, OverflowPolicy
+from .errors import AmbiguousDeliveryError, DeliveryError, SmsSinkError
+from .messages import Attachment, DeliveryResult, OutboundMessage
+from .providers.base import Provider
+from .ratelog import RateLimitedLog
+from .retry import RetryPolicy
+from .stats import SinkStats
+
+__all__ = ["Alert", "Dispatcher", "PreparedAlert"]
+
+log = logging.getLogger("sms_sink")
+
+
+@dataclass(eq=False, slots=True)
+class Alert:
+    """One accepted event of one source: everything copied at call time."""
+
+    source_id: Hashable
+    receivers: tuple[str, ...]
+    snapshot: Any
+    image: Any = None
+    predictions: Any = None
+    accepted_at: float = field(default_factory=time.monotonic)
+    waiter: concurrent.futures.Future[list[DeliveryResult]] | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class PreparedAlert:
+    """The rendered text and encoded attachments, shared by every receiver of an alert."""
+
+    body: str
+    segments: int
+    force_mms: bool
+    media: tuple[Attachment, ...]
+
+
+Preparer = Callable[[Alert], PreparedAlert]
+ResultCallback = Callable[[DeliveryResult], None]
+
+
+class Dispatcher:
+    """Owns the queue and the worker tasks; lives on the sink's loop."""
+
+    def __init__(
+        self,
+        *,
+        provider: Provider,
+        prepare: Preparer,
+        stats: SinkStats,
+        retry: RetryPolicy,
+        executor: concurrent.futures.Executor,
+        media_store: Any = None,
+        queue_size: int = 32,
+        overflow: OverflowPolicy = "drop_oldest",
+        workers: int = 4,
+        request_timeout: float = 10.0,
+        delivery_timeout: float = 120.0,
+        max_messages_per_second: float | None = None,
+        on_result: ResultCallback | None = None,
+    ) -> None:
+        self.provider = provider
+        self.media_store = media_store
+        self.queue: AlertQueue[Alert] = AlertQueue(queue_size, overflow)
+        self._prepare = prepare
+        self._stats = stats
+        self._retry = retry
+        self._executor = executor
+        self._workers = workers
+        self._request_timeout = request_timeout
+        self._delivery_timeout = delivery_timeout
+        self._rate = max_messages_per_second
+        self._limiter: AsyncLimiter | None = None
+        self._on_result = on_result
+        self._tasks: list[asyncio.Task[None]] = []
+        self._in_flight: set[Alert] = set()
+        self._idle = asyncio.Event()
+        self._overflow_log = RateLimitedLog(log)
+
+    # -- lifecycle -----------------------------------------------------------------------
+    async def start(self) -> None:
+        if self._rate is not None:
+            self._limiter = AsyncLimiter(self._rate, 1.0)
+        if self.media_store is not None:
+            await self.media_store.start()
+        self._idle.set()
+        self._tasks = [asyncio.create_task(self._worker(), name=f"sms-sink-worker-{i}") for i in range(self._workers)]
+
+    async def drain(self, timeout: float) -> list[DeliveryResult]:
+        """Deliver what is queued within ``timeout``; return results for what was not."""
+        try:
+            await asyncio.wait_for(self._until_idle(), timeout)
+        except asyncio.TimeoutError:
+            pass
+        for task in self._tasks:
+            task.cancel()
+        await asyncio.gather(*self._tasks, return_exceptions=True)
+        leftovers = list(self._in_flight) + self.queue.take_all()
+        self._in_flight.clear()
+        undelivered: list[DeliveryResult] = []
+        for alert in leftovers:
+            results = self._fail_alert(alert, "not delivered: close() deadline passed", counter="abandoned")
+            undelivered.extend(results)
+        self._stats.queue_depth = 0
+        self._stats.in_flight = 0
+        await self.provider.aclose()
+        if self.media_store is not None:
+            await self.media_store.aclose()
+        return undelivered
+
+    async def _until_idle(self) -> None:
+        while len(self.queue) or self._in_flight:
+            self._idle.clear()
+            await self._idle.wait()
+
+    # -- hand-off (loop thread) ----------------------------------------------------------
+    def enqueue(self, alert: Alert) -> None:
+        dropped = self.queue.put(alert)
+        self._stats.queue_depth = len(self.queue)
+        if dropped is not None:
+            self._overflow_log.warning(
+                "sms-sink queue full (%d alerts): dropped the %s alert (overflow=%s)",
+                self.queue.maxsize,
+                "newest" if dropped is alert else "oldest",
+                self.queue.overflow,
+            )
+            self._fail_alert(dropped, f"dropped: queue full (overflow={self.queue.overflow})", counter="dropped")
+
+    # -- workers -------------------------------------------------------------------------
+    async def _worker(self) -> None:
+        while True:
+            alert = await self.queue.get()
+            self._in_flight.add(alert)
+            self._stats.queue_depth = len(self.queue)
+            self._stats.in_flight += len(alert.receivers)
+            try:
+                results = await self._deliver_alert(alert)
+            except asyncio.CancelledError:
+                raise  # close() reports in-flight alerts as abandoned
+            except Exception as exc:  # never let one alert kill a worker
+                log.exception("sms-sink: unexpected error delivering an alert")
+                self._in_flight.discard(alert)
+                self._stats.in_flight -= len(alert.receivers)
+                self._fail_alert(alert, f"internal error: {type(exc).__name__}", counter="failed")
+            else:
+                self._in_flight.discard(alert)
+                self._stats.in_flight -= len(alert.receivers)
+                self._report(alert, results, count=True)
+            if not len(self.queue) and not self._in_flight:
+                self._idle.set()
+
+    async def _deliver_alert(self, alert: Alert) -> list[DeliveryResult]:
+        loop = asyncio.get_running_loop()
+        try:
+            prepared = await loop.run_in_executor(self._executor, self._prepare, alert)
+            if not self.provider.accepts_inline_media and any(a.data is not None for a in prepared.media):
+                prepared = await self._store_media(prepared)
+        except SmsSinkError as exc:
+            return [self._result(alert, r, None, ok=False, error=str(exc), attempts=0) for r in alert.receivers]
+        deliveries = (self._deliver(alert, receiver, prepared) for receiver in alert.receivers)
+        return list(await asyncio.gather(*deliveries))
+
+    async def _store_media(self, prepared: PreparedAlert) -> PreparedAlert:
+        if self.media_store is None:
+            raise SmsSinkError("this provider needs media URLs: configure media_store=")
+        media = []
+        for attachment in prepared.media:
+            if attachment.data is not None:
+                url = await self.media_store.put(attachment.data, content_type=attachment.content_type)
+                attachment = Attachment(url=url, content_type=attachment.content_type)
+            media.append(attachment)
+        return PreparedAlert(prepared.body, prepared.segments, prepared.force_mms, tuple(media))
+
+    async def _deliver(self, alert: Alert, receiver: str, prepared: PreparedAlert) -> DeliveryResult:
+        message = OutboundMessage(
+            to=receiver, body=prepared.body, media=prepared.media, force_mms=prepared.force_mms, source_id=alert.source_id
+        )
+        started = time.monotonic()
+        deadline = started + self._delivery_timeout
+        attempt = 0
+        while True:
+            attempt += 1
+            try:
+                if self._limiter is not None:
+                    await self._limiter.acquire()
+                receipt = await asyncio.wait_for(self.provider.send(message), self._request_timeout)
+            except (DeliveryError, asyncio.TimeoutError) as exc:
+                error = exc if isinstance(exc, DeliveryError) else AmbiguousDeliveryError(
+                    f"no response within request_timeout={self._request_timeout:g}s"
+                )
+                delay = self._retry.next_delay(error, attempt=attempt, remaining=deadline - time.monotonic())
+                if delay is None:
+                    return self._result(alert, receiver, prepared, ok=False, error=str(error), attempts=attempt,
+                                        http_status=error.http_status, error_code=error.error_code, started=started)
+                self._stats.retried += 1
+                log.info("sms-sink: attempt %d to %s failed (%s); retrying in %.2f s", attempt,
+                         _mask(receiver), error, delay)
+                await asyncio.sleep(delay)
+            else:
+                return self._result(alert, receiver, prepared, ok=True, attempts=attempt, started=started,
+                                    http_status=receipt.http_status, message_id=receipt.message_id,
+                                    segments=receipt.segments)
+
+    # -- results -------------------------------------------------------------------------
+    def _result(self, alert: Alert, receiver: str, prepared: PreparedAlert | None, *, ok: bool, attempts: int,
+                error: str | None = None, http_status: int | None = None, error_code: int | None = None,
+                message_id: str | None = None, segments: int | None = None,
+                started: float | None = None) -> DeliveryResult:
+        return DeliveryResult(
+            ok=ok,
+            provider_message_id=message_id,
+            http_status=http_status,
+            error_code=error_code,
+            error_message=error,
+            attempts=attempts,
+            latency_s=time.monotonic() - (started if started is not None else alert.accepted_at),
+            source_id=alert.source_id,
+            receiver_number=receiver,
+            body=prepared.body if prepared else "",
+            segments=segments if segments is not None else (prepared.segments if prepared else 0),
+            media_count=len(prepared.media) if prepared else 0,
+        )
+
+    def _fail_alert(self, alert: Alert, reason: str, *, counter: str) -> list[DeliveryResult]:
+        results = [self._result(alert, r, None, ok=False, error=reason, attempts=0) for r in alert.receivers]
+        setattr(self._stats, counter, getattr(self._stats, counter) + len(results))
+        self._report(alert, results, count=False)
+        return results
+
+    def _report(self, alert: Alert, results: list[DeliveryResult], *, count: bool) -> None:
+        for result in results:
+            if count:
+                if result.ok:
+                    self._stats.sent += 1
+                else:
+                    self._stats.failed += 1
+                    log.warning("sms-sink: message to %s failed after %d attempt(s): %s",
+                                _mask(result.receiver_number), result.attempts, result.error_message)
+            if self._on_result is not None:
+                try:
+                    self._on_result(result)
+                except Exception:
+                    log.exception("sms-sink: on_result callback raised")
+        if alert.waiter is not None and not alert.waiter.done():
+            alert.waiter.set_result(results)
+
+
+def _mask(number: str) -> str:
+    """Phone numbers are personal data: logs keep the last 4 digits."""
+    return "…" + number[-4:]

@@ -1,0 +1,42 @@
+"""The provider interface: one async ``send`` per attempt, plus ``aclose``."""
+
+from __future__ import annotations
+
+import abc
+from types import TracebackType
+
+from ..messages import OutboundMessage, ProviderReceipt
+
+__all__ = ["Provider"]
+
+
+class Provider(abc.ABC):
+    """Sends one message in one attempt.
+
+    ``send`` returns a receipt or raises a :class:`~sms_sink.errors.DeliveryError`
+    subclass that says whether a retry is safe; retries, timeouts and rate limits
+    live in the sink, not here.
+    """
+
+    #: True when the provider takes attachment bytes inline (no media store needed).
+    accepts_inline_media: bool = False
+    #: The block's ``message`` output after a successful synchronous send.
+    success_message: str = "Notification sent successfully"
+
+    @abc.abstractmethod
+    async def send(self, message: OutboundMessage) -> ProviderReceipt:
+        """Send ``message`` once."""
+
+    async def aclose(self) -> None:
+        """Release connections; idempotent."""
+
+    async def __aenter__(self) -> "Provider":
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.aclose()

@@ -1,0 +1,347 @@
+"""``SMSNotificationSink``: the InferencePipeline ``on_prediction`` sink.
+
+The call runs on the pipeline's thread and must return in microseconds: it checks the
+switch and the cooldown, snapshots what the alert needs, and hands it to the sink's own
+event loop with ``call_soon_threadsafe``. Rendering, encoding and sending happen there
+(see :mod:`sms_sink.dispatch`).
+"""
+
+from __future__ import annotations
+
+import atexit
+import concurrent.futures
+import logging
+import time
+import weakref
+from dataclasses import dataclass
+from typing import Any, Callable, Hashable, Mapping, Sequence
+
+from .alert_queue import OVERFLOW_POLICIES, OverflowPolicy
+from .attachments import MediaPlan
+from .config import MANAGED, build_provider, check_number
+from .cooldown import CooldownGate
+from .dispatch import Alert, Dispatcher, ResultCallback
+from .errors import ConfigurationError, SinkClosedError
+from .loop import EventLoopThread
+from .media.encode import JpegEncoder
+from .media.stores.base import MediaStore
+from .media.visualize import Visualizer
+from .messages import DeliveryResult
+from .phone import normalize_e164
+from .preparation import Preparer
+from .providers import Provider
+from .retry import RetryPolicy
+from .stats import SinkStats
+from .template import MessageTemplate, isolate
+
+__all__ = ["CloseReport", "SMSNotificationSink"]
+
+log = logging.getLogger("sms_sink")
+
+CooldownKey = Callable[[Any, str], Hashable]
+Status = Mapping[str, Any]
+
+# Constant statuses: the throttled and disabled paths allocate nothing but the update.
+_DISABLED: Status = {"error_status": False, "throttling_status": False,
+                     "message": "Sink was disabled by parameter `disable_sink`"}
+_THROTTLED: Status = {"error_status": False, "throttling_status": True, "message": "Sink cooldown applies"}
+_BACKGROUND: Status = {"error_status": False, "throttling_status": False,
+                       "message": "Notification sent in the background task"}
+_NO_CALL: Status = {"error_status": False, "throttling_status": False, "message": "No alert evaluated yet"}
+
+
+@dataclass(frozen=True)
+class CloseReport:
+    """What ``close()`` could not deliver before its deadline (each also went to ``on_result``)."""
+
+    undelivered: tuple[DeliveryResult, ...]
+
+    @property
+    def ok(self) -> bool:
+        return not self.undelivered
+
+
+class SMSNotificationSink:
+    """Sends an SMS/MMS when the pipeline reports something, without slowing the video.
+
+    Same fields, defaults and outputs as Roboflow's ``roboflow_core/twilio_sms_notification@v2``
+    block, plus the keyword-only settings below it. Example::
+
+        sink = SMSNotificationSink(
+            receiver_number="+15551234567",
+            message="{{ $parameters.n }} objects on camera {{ $parameters.cam }}",
+            message_parameters={"n": "$predictions.predictions", "cam": "$frame.source_id"},
+            message_parameters_operations={"n": [{"type": "SequenceLength"}]},
+            sms_provider="Custom Twilio",
+            cooldown_seconds=30,
+        )
+        pipeline = InferencePipeline.init_with_custom_logic(..., on_prediction=sink)
+    """
+
+    def __init__(
+        self,
+        *,
+        receiver_number: str | Sequence[str],
+        message: str,
+        message_parameters: Mapping[str, Any] | None = None,
+        message_parameters_operations: Mapping[str, Sequence[Mapping[str, Any]]] | None = None,
+        sms_provider: str = MANAGED,
+        twilio_account_sid: str | None = None,
+        twilio_auth_token: str | None = None,
+        sender_number: str | None = None,
+        media_url: str | Sequence[str] | None = None,
+        fire_and_forget: bool = True,
+        disable_sink: bool = False,
+        cooldown_seconds: float = 5,
+        provider: Provider | None = None,
+        roboflow_api_key: str | None = None,
+        max_queue_size: int = 32,
+        overflow: OverflowPolicy = "drop_oldest",
+        workers: int = 4,
+        request_timeout: float = 10.0,
+        delivery_timeout: float = 120.0,
+        max_attempts: int = 5,
+        retry_ambiguous: bool = True,
+        max_messages_per_second: float | None = None,
+        cooldown_key: str | CooldownKey = "source",
+        cooldown_clock: str = "monotonic",
+        on_result: ResultCallback | None = None,
+        media_store: MediaStore | None = None,
+        media_visualizer: Visualizer | None = None,
+        jpeg_quality: int = 85,
+        media_max_side: int | None = 1920,
+        media_max_bytes: int = 600_000,
+    ) -> None:
+        receivers = [receiver_number] if isinstance(receiver_number, str) else receiver_number
+        if not isinstance(receivers, (list, tuple)) or not receivers:
+            raise ConfigurationError("receiver_number", "expected an E.164 number or a non-empty list of them")
+        self._receivers = tuple(dict.fromkeys(
+            normalize_e164(r, f"receiver_number[{i}]" if len(receivers) > 1 else "receiver_number")
+            for i, r in enumerate(receivers)
+        ))
+        self._template = MessageTemplate(message, message_parameters, message_parameters_operations)
+        self._media = MediaPlan.parse(media_url)
+        for name, flag in (("fire_and_forget", fire_and_forget), ("disable_sink", disable_sink),
+                           ("retry_ambiguous", retry_ambiguous)):
+            if not isinstance(flag, bool):
+                raise ConfigurationError(name, f"expected True or False, got {flag!r}")
+        self._gate = CooldownGate(check_number("cooldown_seconds", cooldown_seconds, minimum=0))
+        check_number("max_queue_size", max_queue_size, minimum=1, integer=True)
+        check_number("workers", workers, minimum=1, integer=True)
+        check_number("max_attempts", max_attempts, minimum=1, integer=True)
+        check_number("request_timeout", request_timeout, minimum=0, exclusive=True)
+        check_number("delivery_timeout", delivery_timeout, minimum=0, exclusive=True)
+        check_number("max_messages_per_second", max_messages_per_second, minimum=0, exclusive=True, optional=True)
+        if overflow not in OVERFLOW_POLICIES:
+            raise ConfigurationError("overflow", f"expected one of {OVERFLOW_POLICIES}, got {overflow!r}")
+        if not (cooldown_key in ("source", "global") or callable(cooldown_key)):
+            raise ConfigurationError("cooldown_key", "expected 'source', 'global' or a callable (frame, receiver) -> key")
+        if cooldown_clock not in ("monotonic", "video"):
+            raise ConfigurationError("cooldown_clock", f"expected 'monotonic' or 'video', got {cooldown_clock!r}")
+        if on_result is not None and not callable(on_result):
+            raise ConfigurationError("on_result", "expected a callable taking a DeliveryResult")
+        if provider is None:
+            provider = build_provider(
+                sms_provider=sms_provider, twilio_account_sid=twilio_account_sid,
+                twilio_auth_token=twilio_auth_token, sender_number=sender_number, roboflow_api_key=roboflow_api_key,
+            )
+        elif not isinstance(provider, Provider):
+            raise ConfigurationError("provider", f"expected a sms_sink.Provider, got {type(provider).__name__}")
+        if self._media.uses_frame and not provider.accepts_inline_media and media_store is None:
+            raise ConfigurationError(
+                "media_url",
+                f"{type(provider).__name__} needs a public URL for frame media: pass media_store= "
+                f"(LocalMediaServer or S3MediaStore), or use sms_provider={MANAGED!r}, which sends frames inline",
+            )
+        self._preparer = Preparer(
+            self._template, self._media,
+            encoder=JpegEncoder(quality=jpeg_quality, max_side=media_max_side, max_bytes=media_max_bytes),
+            visualizer=media_visualizer,
+        )
+        self._fire_and_forget = fire_and_forget
+        self._disabled = disable_sink
+        self._cooldown_key = cooldown_key
+        self._video_clock = cooldown_clock == "video"
+        self._key_cache: dict[Hashable, tuple[Hashable, ...]] = {}
+        self._status: dict[Hashable, Status] = {}
+        self._last_status: Status = _NO_CALL
+        self._delivery_timeout = delivery_timeout
+        self._closed = False
+        self._close_report: CloseReport | None = None
+        self.provider = provider
+        self._stats = SinkStats()
+        self._executor = concurrent.futures.ThreadPoolExecutor(max_workers=2, thread_name_prefix="sms-sink-media")
+        self._loop = EventLoopThread()
+        self._dispatcher = Dispatcher(
+            provider=provider, prepare=self._preparer, stats=self._stats, executor=self._executor,
+            retry=RetryPolicy(max_attempts=max_attempts, retry_ambiguous=retry_ambiguous),
+            media_store=media_store, queue_size=max_queue_size, overflow=overflow, workers=workers,
+            request_timeout=request_timeout, delivery_timeout=delivery_timeout,
+            max_messages_per_second=max_messages_per_second, on_result=on_result,
+        )
+        try:
+            self._loop.run(self._dispatcher.start(), timeout=30)
+        except BaseException:
+            self._loop.stop()
+            self._executor.shutdown(wait=False)
+            raise
+        ref = weakref.ref(self)
+        self._atexit_hook = lambda: (s := ref()) is not None and s.close()
+        atexit.register(self._atexit_hook)
+
+    # -- the pipeline call -----------------------------------------------------------------
+    def __call__(self, predictions: Any, video_frame: Any) -> None:
+        """``on_prediction``: one prediction and frame, or lists of them in source order."""
+        if isinstance(video_frame, list):
+            if not isinstance(predictions, list):
+                predictions = [predictions] * len(video_frame)
+            for prediction, frame in zip(predictions, video_frame):
+                if frame is not None:
+                    self._handle(prediction, frame)
+            return None
+        self._handle(predictions, video_frame)
+        return None
+
+    def _handle(self, predictions: Any, frame: Any) -> None:
+        if self._closed:
+            raise SinkClosedError("this SMSNotificationSink is closed; create a new one to send more alerts")
+        source_id = getattr(frame, "source_id", None)
+        receivers = self._receivers
+        if self._disabled:
+            self._stats.disabled += len(receivers)
+            self._set_status(source_id, _DISABLED)
+            return
+        now = self._now(frame)
+        keys = self._keys(source_id, frame)
+        gate = self._gate
+        ready = [i for i, key in enumerate(keys) if gate.ready(key, now=now)]
+        if not ready:
+            self._stats.throttled += len(receivers)
+            self._set_status(source_id, _THROTTLED)
+            return
+        self._stats.throttled += len(receivers) - len(ready)
+        accepted = receivers if len(ready) == len(receivers) else tuple(receivers[i] for i in ready)
+        try:
+            alert = self._snapshot(source_id, accepted, predictions, frame)
+        except Exception as exc:
+            self._stats.rejected += len(accepted)
+            log.warning("sms-sink: alert for source %r rejected: %s", source_id, exc)
+            self._set_status(source_id, _error(f"Alert rejected: {exc}"))
+            return
+        self._stats.accepted += len(accepted)
+        queue = self._dispatcher.queue
+        if queue.overflow == "drop_newest" and queue.full():
+            # Dropped before the window is consumed; counted and reported on the loop.
+            self._loop.call_soon(self._dispatcher.enqueue, alert)
+            self._set_status(source_id, _error(f"Notification dropped: queue full ({queue.maxsize} alerts pending)"))
+            return
+        for i in ready:
+            gate.consume(keys[i], now=now)
+        if self._fire_and_forget:
+            self._loop.call_soon(self._dispatcher.enqueue, alert)
+            self._set_status(source_id, _BACKGROUND)
+            return
+        alert.waiter = concurrent.futures.Future()
+        self._loop.call_soon(self._dispatcher.enqueue, alert)
+        try:
+            results = alert.waiter.result(timeout=self._delivery_timeout + 30)
+        except concurrent.futures.TimeoutError:
+            self._set_status(source_id, _error("Failed to send SMS notification: no outcome within delivery_timeout"))
+            return
+        self._set_status(source_id, self._outcome_status(results))
+
+    def _snapshot(self, source_id: Hashable, receivers: tuple[str, ...], predictions: Any, frame: Any) -> Alert:
+        image = None
+        if self._media.uses_frame:
+            image = getattr(frame, "image", None)
+            if image is None:
+                raise ValueError("media_url needs the frame image but the call carried no frame")
+            image = image.copy()
+        return Alert(
+            source_id=source_id,
+            receivers=receivers,
+            snapshot=self._template.snapshot(predictions, frame),
+            image=image,
+            predictions=isolate(predictions) if self._media.uses_visualization else None,
+        )
+
+    def _now(self, frame: Any) -> float:
+        if self._video_clock:
+            timestamp = getattr(frame, "frame_timestamp", None)
+            if timestamp is not None:
+                return timestamp.timestamp()
+        return time.monotonic()
+
+    def _keys(self, source_id: Hashable, frame: Any) -> tuple[Hashable, ...]:
+        if callable(self._cooldown_key):
+            return tuple(self._cooldown_key(frame, r) for r in self._receivers)
+        keys = self._key_cache.get(source_id)
+        if keys is None:
+            scope = source_id if self._cooldown_key == "source" else "global"
+            keys = self._key_cache[source_id] = tuple((scope, r) for r in self._receivers)
+        return keys
+
+    def _set_status(self, source_id: Hashable, status: Status) -> None:
+        self._status[source_id] = status
+        self._last_status = status
+
+    def _outcome_status(self, results: list[DeliveryResult]) -> Status:
+        failures = [r for r in results if not r.ok]
+        if not failures:
+            return {"error_status": False, "throttling_status": False,
+                    "message": self.provider.success_message}
+        return _error("Failed to send SMS notification. " + "; ".join(sorted({str(r.error_message) for r in failures})))
+
+    # -- outputs ---------------------------------------------------------------------------
+    def status(self, source_id: Hashable | None = None) -> dict[str, Any]:
+        """The block's outputs (error_status, throttling_status, message) for the latest call.
+
+        With ``source_id``, the latest call of that source; otherwise the latest of any.
+        """
+        if source_id is None:
+            return dict(self._last_status)
+        return dict(self._status.get(source_id, _NO_CALL))
+
+    def stats(self) -> dict[str, int]:
+        """Counters (per message): accepted, throttled, disabled, rejected, dropped, sent, failed,
+        retried, abandoned, queue_depth, in_flight."""
+        return self._stats.as_dict()
+
+    def __repr__(self) -> str:
+        counters = ", ".join(f"{k}={v}" for k, v in self._stats.as_dict().items())
+        state = "closed" if self._closed else "open"
+        return (f"SMSNotificationSink({state}, provider={self.provider!r}, receivers={len(self._receivers)}, "
+                f"cooldown_seconds={self._gate.seconds:g}, {counters})")
+
+    # -- lifecycle -------------------------------------------------------------------------
+    def close(self, timeout: float = 10.0) -> CloseReport:
+        """Stop accepting, deliver what is queued within ``timeout`` s, report the rest.
+
+        Idempotent. Alerts still queued or in flight at the deadline are reported (log,
+        ``on_result``, ``stats()['abandoned']`` and the returned report), never dropped silently.
+        """
+        if self._close_report is not None:
+            return self._close_report
+        if self._loop.in_loop_thread():
+            raise RuntimeError("close() cannot be called from on_result (the sink's own loop)")
+        self._closed = True
+        atexit.unregister(self._atexit_hook)
+        undelivered = self._loop.run(self._dispatcher.drain(timeout), timeout=timeout + 30)
+        self._loop.stop()
+        self._executor.shutdown(wait=True)
+        self._close_report = CloseReport(tuple(undelivered))
+        if undelivered:
+            log.error("sms-sink closed with %d message(s) undelivered after %.1f s", len(undelivered), timeout)
+        log.info("sms-sink closed: %s", self._stats.as_dict())
+        return self._close_report
+
+    def __enter__(self) -> "SMSNotificationSink":
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+
+def _error(message: str) -> Status:
+    return {"error_status": True, "throttling_status": False, "message": message}
+

@@ -1,0 +1,272 @@
+"""The sink's call path, cooldown, queue, retries and lifecycle (provider double + sandbox)."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import threading
+import time
+from datetime import datetime, timedelta
+
+import numpy as np
+import pytest
+from streamvision.camera.entities import VideoFrame
+
+from sms_sink import (
+    ConfigurationError,
+    DeliveryResult,
+    MemoryProvider,
+    RateLimitedError,
+    SinkClosedError,
+    RoboflowManagedProvider,
+    SMSNotificationSink,
+    TwilioProvider,
+)
+from sms_sink.sandbox import SandboxServer, faults
+
+from support import RECEIVER, SENDER, detections_response
+
+T0 = datetime(2026, 1, 1, 12, 0, 0)
+
+
+def frame(source_id: int = 0, frame_id: int = 1, seconds: float = 0.0, shape=(48, 64, 3)) -> VideoFrame:
+    return VideoFrame(image=np.zeros(shape, np.uint8), frame_id=frame_id,
+                      frame_timestamp=T0 + timedelta(seconds=seconds), source_id=source_id)
+
+
+def make_sink(provider=None, **kwargs) -> SMSNotificationSink:
+    settings = {"receiver_number": RECEIVER, "message": "alert", "provider": provider or MemoryProvider()} | kwargs
+    return SMSNotificationSink(**settings)
+
+
+def wait_until(predicate, timeout: float = 10.0) -> None:
+    deadline = time.monotonic() + timeout
+    while not predicate():
+        assert time.monotonic() < deadline, "condition not reached in time"
+        time.sleep(0.01)
+
+
+def test_message_rendered_from_predictions_and_frame() -> None:
+    provider = MemoryProvider()
+    with make_sink(provider, message="{{ $parameters.n }} objects on camera {{ $parameters.cam }}",
+                   message_parameters={"n": "$predictions.predictions", "cam": "$frame.source_id"},
+                   message_parameters_operations={"n": [{"type": "SequenceLength"}]}) as sink:
+        sink(detections_response(3), frame(source_id=7))
+        assert sink.status(7)["message"] == "Notification sent in the background task"
+    assert [m.body for m in provider.sent] == ["3 objects on camera 7"]
+    assert sink.stats()["sent"] == 1
+
+
+def test_cooldown_per_source_and_status() -> None:
+    provider = MemoryProvider()
+    sink = make_sink(provider, cooldown_seconds=60)
+    sink(detections_response(1), frame(0))
+    sink(detections_response(1), frame(0))  # same camera: throttled
+    sink(detections_response(1), frame(1))  # another camera has its own window
+    assert sink.status(0) == {"error_status": False, "throttling_status": True, "message": "Sink cooldown applies"}
+    assert sink.status(1)["throttling_status"] is False
+    sink.close()
+    assert sink.stats()["accepted"] == 2 and sink.stats()["throttled"] == 1 and len(provider.sent) == 2
+
+
+def test_global_cooldown_shared_by_cameras() -> None:
+    sink = make_sink(cooldown_seconds=60, cooldown_key="global")
+    sink(None, frame(0))
+    sink(None, frame(1))
+    sink.close()
+    assert sink.stats()["accepted"] == 1 and sink.stats()["throttled"] == 1
+
+
+def test_video_clock_throttles_file_processed_fast() -> None:
+    """A 60 s video processed in a blink fires once per 10 s of video, not once."""
+    sink = make_sink(cooldown_seconds=10, cooldown_clock="video")
+    for second in range(60):
+        sink(None, frame(0, frame_id=second + 1, seconds=second))
+    sink.close()
+    assert sink.stats()["accepted"] == 6
+
+
+def test_disabled_and_throttled_do_not_consume_the_window() -> None:
+    sink = make_sink(cooldown_seconds=60, disable_sink=True)
+    sink(None, frame(0))
+    assert sink.status()["message"] == "Sink was disabled by parameter `disable_sink`"
+    assert sink.stats()["disabled"] == 1 and sink.stats()["accepted"] == 0
+    sink.close()
+
+
+def test_rejected_call_does_not_consume_the_window() -> None:
+    provider = MemoryProvider()
+    sink = make_sink(provider, cooldown_seconds=60, media_url="$frame.image")
+    sink(None, None)  # no frame to attach: rejected, window untouched
+    assert sink.status()["error_status"] is True and sink.stats()["rejected"] == 1
+    sink(None, frame(None))
+    sink.close()
+    assert sink.stats()["accepted"] == 1 and len(provider.sent) == 1 and len(provider.sent[0].media) == 1
+
+
+def test_multiple_receivers_one_message_each() -> None:
+    provider = MemoryProvider()
+    with make_sink(provider, receiver_number=[RECEIVER, "+15550000001"]) as sink:
+        sink(None, frame())
+    assert sorted(m.to for m in provider.sent) == ["+15550000001", RECEIVER]
+
+
+def test_frame_is_snapshotted_at_call_time() -> None:
+    provider = MemoryProvider(latency=0.2)
+    f = frame(shape=(64, 64, 3))
+    with make_sink(provider, media_url="$frame.image", jpeg_quality=95) as sink:
+        sink(None, f)
+        f.image[:] = 255  # the pipeline reuses its buffer
+    import cv2
+
+    decoded = cv2.imdecode(np.frombuffer(provider.sent[0].media[0].data, np.uint8), cv2.IMREAD_COLOR)
+    assert decoded.mean() < 10
+
+
+@pytest.mark.parametrize(("overflow", "sent_bodies"), [("drop_oldest", ["0", "3", "4"]), ("drop_newest", ["0", "1", "2"])])
+def test_overflow_policy_counts_and_reports(overflow: str, sent_bodies: list[str]) -> None:
+    release = threading.Event()
+
+    class HeldProvider(MemoryProvider):
+        async def send(self, message):  # holds the single worker until released
+            while not release.is_set():
+                await asyncio.sleep(0.01)
+            return await super().send(message)
+
+    provider = HeldProvider()
+    results: list[DeliveryResult] = []
+    sink = make_sink(provider, message="{{ $parameters.i }}", message_parameters={"i": "$predictions.i"},
+                     cooldown_seconds=0, max_queue_size=2, overflow=overflow, workers=1, on_result=results.append)
+    sink({"i": 0}, frame())
+    wait_until(lambda: sink.stats()["in_flight"] == 1)
+    for i in range(1, 3):
+        sink({"i": i}, frame())
+    wait_until(lambda: sink.stats()["queue_depth"] == 2)
+    for i in range(3, 5):
+        sink({"i": i}, frame())
+    wait_until(lambda: sink.stats()["dropped"] == 2)
+    if overflow == "drop_newest":
+        assert sink.status()["error_status"] is True and "queue full" in sink.status()["message"]
+    release.set()
+    sink.close()
+    stats = sink.stats()
+    assert (stats["accepted"], stats["sent"], stats["dropped"]) == (5, 3, 2)
+    assert [m.body for m in provider.sent] == sent_bodies
+    assert sum(1 for r in results if not r.ok and r.error_message.startswith("dropped")) == 2
+
+
+def test_retry_then_success_counts_retries() -> None:
+    provider = MemoryProvider(failures=[RateLimitedError("busy", retry_after=0.01)] * 2)
+    results: list[DeliveryResult] = []
+    with make_sink(provider, on_result=results.append) as sink:
+        sink(None, frame())
+    assert provider.attempts == 3 and sink.stats()["retried"] == 2
+    assert results[0].ok and results[0].attempts == 3
+
+
+def test_fire_and_forget_false_reports_real_outcome(sandbox: SandboxServer, twilio: TwilioProvider) -> None:
+    sandbox.inject(faults.TwilioError(21610))
+    with make_sink(twilio, fire_and_forget=False, cooldown_seconds=0) as sink:
+        sink(None, frame())
+        failed = sink.status()
+        sink(None, frame())
+        ok = sink.status()
+    assert failed["error_status"] is True and "21610" in failed["message"]
+    assert ok == {"error_status": False, "throttling_status": False, "message": "Notification sent successfully"}
+    assert sink.stats()["failed"] == 1 and sink.stats()["sent"] == 1
+
+
+def test_close_drains_the_queue(sandbox: SandboxServer, twilio: TwilioProvider) -> None:
+    sandbox.latency = 0.05
+    sink = make_sink(twilio, cooldown_seconds=0, workers=2)
+    for i in range(10):
+        sink(None, frame(frame_id=i + 1))
+    report = sink.close(timeout=10)
+    assert report.ok and sink.stats()["sent"] == 10 and len(sandbox.messages) == 10
+    with pytest.raises(SinkClosedError):
+        sink(None, frame())
+    assert sink.close() is report  # idempotent
+
+
+def test_close_deadline_reports_undelivered(sandbox: SandboxServer, twilio: TwilioProvider) -> None:
+    sandbox.latency = 5.0
+    results: list[DeliveryResult] = []
+    sink = make_sink(twilio, cooldown_seconds=0, workers=1, on_result=results.append)
+    for i in range(3):
+        sink(None, frame(frame_id=i + 1))
+    report = sink.close(timeout=0.3)
+    assert len(report.undelivered) == 3 and sink.stats()["abandoned"] == 3
+    assert len(results) == 3 and not any(r.ok for r in results)
+
+
+def test_secrets_never_logged(caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level(logging.DEBUG)
+    sid, token, key = "AC" + "7" * 32, "sEcReT-t0ken-value", "rf-secret-api-key"
+    with SandboxServer.run_in_thread(accounts={sid: token}, api_keys=[key]) as sandbox:
+        sandbox.inject(faults.ServerError(500), times=2)
+        twilio = TwilioProvider(sid, token, SENDER, base_url=sandbox.url)
+        with make_sink(twilio, fire_and_forget=False, max_attempts=3) as sink:
+            sink(None, frame())
+            text = repr(sink) + str(sink.status()) + str(sink.stats())
+        assert sink.status()["error_status"] is False and sink.stats()["retried"] == 2
+        sandbox.inject(faults.RateLimit(), api="roboflow")
+        roboflow = RoboflowManagedProvider(key, base_url=sandbox.url)
+        with make_sink(roboflow, fire_and_forget=False, max_attempts=1) as sink:
+            sink(None, frame())
+            text += repr(sink) + str(sink.status()) + str(sink.stats())
+        assert sink.status()["error_status"] is True and "rate limit" in sink.status()["message"]
+        wrong = TwilioProvider(sid, "wrong-" + token, SENDER, base_url=sandbox.url)
+        with make_sink(wrong, fire_and_forget=False) as sink:
+            sink(None, frame())
+            text += repr(sink) + str(sink.status())
+        assert "20003" in sink.status()["message"]
+    text += caplog.text
+    assert "sms-sink" in caplog.text  # the logs were captured
+    for secret in (token, key):
+        assert secret not in text
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "field"),
+    [
+        ({"receiver_number": "5551234567"}, "receiver_number"),
+        ({"receiver_number": []}, "receiver_number"),
+        ({"cooldown_seconds": -1}, "cooldown_seconds"),
+        ({"overflow": "block"}, "overflow"),
+        ({"workers": 0}, "workers"),
+        ({"max_queue_size": 0}, "max_queue_size"),
+        ({"request_timeout": 0}, "request_timeout"),
+        ({"max_attempts": 0}, "max_attempts"),
+        ({"cooldown_clock": "wall"}, "cooldown_clock"),
+        ({"cooldown_key": 3}, "cooldown_key"),
+        ({"fire_and_forget": "yes"}, "fire_and_forget"),
+        ({"media_url": "ftp://x/y.jpg"}, "media_url[0]"),
+        ({"media_url": ["https://x/y.jpg"] * 11}, "media_url"),
+        ({"message_parameters_operations": {"n": [{"type": "Nope"}]}, "message_parameters": {"n": 1}},
+         "message_parameters_operations.n[0]"),
+    ],
+)
+def test_construction_errors_name_the_field(kwargs: dict, field: str) -> None:
+    with pytest.raises(ConfigurationError) as info:
+        make_sink(**kwargs)
+    assert info.value.field == field
+
+
+def test_custom_twilio_fields_and_env(monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in ("TWILIO_ACCOUNT_SID", "TWILIO_AUTH_TOKEN", "TWILIO_PHONE_NUMBER", "ROBOFLOW_API_KEY"):
+        monkeypatch.delenv(name, raising=False)
+    with pytest.raises(ConfigurationError) as info:
+        SMSNotificationSink(receiver_number=RECEIVER, message="m", sms_provider="Custom Twilio")
+    assert info.value.field == "twilio_account_sid"
+    with pytest.raises(ConfigurationError) as info:
+        SMSNotificationSink(receiver_number=RECEIVER, message="m")
+    assert info.value.field == "roboflow_api_key"
+    monkeypatch.setenv("TWILIO_ACCOUNT_SID", "AC" + "1" * 32)
+    monkeypatch.setenv("TWILIO_AUTH_TOKEN", "tok")
+    monkeypatch.setenv("TWILIO_PHONE_NUMBER", SENDER)
+    with SMSNotificationSink(receiver_number=RECEIVER, message="m", sms_provider="Custom Twilio") as sink:
+        assert isinstance(sink.provider, TwilioProvider) and "tok" not in repr(sink)
+    with pytest.raises(ConfigurationError) as info:
+        SMSNotificationSink(receiver_number=RECEIVER, message="m", sms_provider="Custom Twilio",
+                            media_url="$frame.image")
+    assert info.value.field == "media_url" and "media_store" in str(info.value)
