@@ -187,7 +187,7 @@ def test_chains_apply_left_to_right(specs, value, expected):
 
 def test_public_api():
     assert operations.__all__ == ["SUPPORTED_OPERATIONS", "CompiledOperations", "compile_operations"]
-    assert SUPPORTED_OPERATIONS == tuple(sorted(SUPPORTED_OPERATIONS))
+    assert tuple(sorted(SUPPORTED_OPERATIONS)) == SUPPORTED_OPERATIONS
     assert len(SUPPORTED_OPERATIONS) == 36
     assert {"DetectionsPropertyExtract", "SequenceJoin", "TimestampToISOFormat"} <= set(
         SUPPORTED_OPERATIONS
@@ -207,9 +207,10 @@ def test_compiled_chain_is_reusable_and_describes_itself():
         ([{"type": "SequenceLength"}], 5, ["ops[0] (SequenceLength)", "no length", "int"]),
         ([{"type": "NumberRound", "decimal_digits": 1}], "1.5", ["(NumberRound)", "str"]),
         ([{"type": "ToString"}, extract("class_name")], 5,
-         ["ops[1] (DetectionsPropertyExtract)", "expected detections", "str"]),
+         ["ops[1] (DetectionsPropertyExtract)", "needs detections", "a Roboflow response dict", "str"]),
         ([extract("tracker_id")], boxes(), ["no 'tracker_id'", "supervision.Detections"]),
-        ([extract("class_name")], {"predictions": [{"x": 1}]}, ["could not convert", "dict"]),
+        ([extract("class_name")], {"predictions": [{"x": 1}]}, ["needs detections", "not a box", "dict"]),
+        ([extract("class_name")], None, ["needs detections", "NoneType"]),
     ],
 )  # fmt: skip
 def test_runtime_failures_name_operation_and_value_type(specs, value, fragments):
@@ -218,3 +219,23 @@ def test_runtime_failures_name_operation_and_value_type(specs, value, fragments)
     assert not isinstance(caught.value, (KeyError, TypeError))
     for fragment in fragments:
         assert fragment in str(caught.value)
+
+
+def test_class_name_without_a_class_name_column_is_empty_as_upstream():
+    unnamed = sv.Detections(xyxy=np.array([[0, 0, 1, 1]], dtype=float), class_id=np.array([3]))
+    assert run([extract("class_name")], unnamed) == []
+    assert run([extract("class_id")], unnamed) == [3]
+
+
+def test_status_table_lists_every_operation():
+    from pathlib import Path
+
+    status = Path(__file__).parents[1] / "src" / "sms_sink" / "operations" / "STATUS.md"
+    table = status.read_text(encoding="utf-8")
+    listed = {
+        name.strip(" `")
+        for row in table.splitlines()
+        if row.startswith("| `")
+        for name in row.split("|")[1].split("/")
+    }
+    assert listed == set(SUPPORTED_OPERATIONS)

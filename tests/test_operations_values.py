@@ -100,7 +100,8 @@ def test_random_number_ignores_its_input():
     random.seed(7)
     draws = [run([{"type": "RandomNumber", "min_value": 2, "max_value": 4}], "anything") for _ in range(50)]
     assert all(2.0 <= d < 4.0 for d in draws) and len(set(draws)) == 50
-    assert run([{"type": "RandomNumber", "min_value": 3, "max_value": 3}], None) == 3.0
+    fixed = run([{"type": "RandomNumber", "min_value": 3, "max_value": 3}], None)
+    assert fixed == 3.0 and type(fixed) is float
     assert 0.0 <= run([{"type": "RandomNumber"}], None) < 1.0
 
 

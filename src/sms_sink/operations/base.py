@@ -8,7 +8,8 @@ naming the operation, its place in the configuration and the value's type.
 
 from __future__ import annotations
 
-from typing import Any, Callable, Dict, Mapping, Protocol, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any, Protocol
 
 from .models import Operation
 
@@ -51,7 +52,7 @@ def simple(function: Callable[[Any, Any, Mapping[str, Any]], Any]) -> Builder:
     return build
 
 
-def builders(**functions: Callable[[Any, Any, Mapping[str, Any]], Any]) -> Dict[str, Builder]:
+def builders(**functions: Callable[[Any, Any, Mapping[str, Any]], Any]) -> dict[str, Builder]:
     """``BUILDERS`` for a family made only of simple operations."""
     return {name: simple(function) for name, function in functions.items()}
 

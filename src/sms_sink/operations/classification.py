@@ -8,7 +8,8 @@ class-id order for dicts.
 
 from __future__ import annotations
 
-from typing import Any, Callable, Dict, List, Mapping, Union
+from collections.abc import Callable, Mapping
+from typing import Any
 
 from .base import OperationFailed, builders
 from .enums import ClassificationProperty
@@ -16,20 +17,20 @@ from .enums import ClassificationProperty
 __all__ = ["BUILDERS"]
 
 
-def _top_class(prediction: dict) -> Union[str, List[str]]:
+def _top_class(prediction: dict) -> str | list[str]:
     if "top" in prediction:
         return prediction["top"]
     return prediction.get("predicted_classes", [])
 
 
-def _predicted_confidences(prediction: dict) -> List[float]:
+def _predicted_confidences(prediction: dict) -> list[float]:
     return [
         prediction["predictions"][name]["confidence"]
         for name in prediction.get("predicted_classes", [])
     ]
 
 
-def _top_confidence(prediction: dict) -> Union[float, List[float]]:
+def _top_confidence(prediction: dict) -> float | list[float]:
     if "confidence" in prediction:
         return prediction["confidence"]
     return _predicted_confidences(prediction)
@@ -41,7 +42,7 @@ def _top_confidence_single(prediction: dict) -> float:
     return max(_predicted_confidences(prediction), default=0.0)
 
 
-def _by_class_id(prediction: dict, key: str) -> List[Any]:
+def _by_class_id(prediction: dict, key: str) -> list[Any]:
     predictions = prediction["predictions"]
     if isinstance(predictions, list):
         return [entry["class" if key == "name" else key] for entry in predictions]
@@ -52,7 +53,7 @@ def _by_class_id(prediction: dict, key: str) -> List[Any]:
     return [by_id[class_id] for class_id in sorted(by_id)]
 
 
-_EXTRACTORS: Dict[ClassificationProperty, Callable[[dict], Any]] = {
+_EXTRACTORS: dict[ClassificationProperty, Callable[[dict], Any]] = {
     ClassificationProperty.TOP_CLASS: _top_class,
     ClassificationProperty.TOP_CLASS_CONFIDENCE: _top_confidence,
     ClassificationProperty.TOP_CLASS_CONFIDENCE_SINGLE: _top_confidence_single,

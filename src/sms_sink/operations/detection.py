@@ -8,7 +8,8 @@ values, numpy scalars for ``data`` entries and for ``center``.
 
 from __future__ import annotations
 
-from typing import Any, Callable, Dict, Mapping
+from collections.abc import Callable, Mapping
+from typing import Any
 
 from .base import OperationFailed, builders
 from .enums import DetectionsProperty as P
@@ -26,7 +27,7 @@ def _tracker_id(detection: Detection) -> Any:
     return tracker_id
 
 
-_BOX: Dict[P, Callable[[Detection], Any]] = {
+_BOX: dict[P, Callable[[Detection], Any]] = {
     P.X_MIN: lambda d: d[0][0].item(),
     P.Y_MIN: lambda d: d[0][1].item(),
     P.X_MAX: lambda d: d[0][2].item(),

@@ -7,8 +7,9 @@ lists from ``.tolist()`` (Python scalars), anchors rounded half-to-even to ``int
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from copy import deepcopy
-from typing import Any, Callable, Dict, List, Mapping
+from typing import Any
 
 import numpy as np
 import supervision as sv
@@ -29,17 +30,18 @@ def _required(array: Any, name: str) -> np.ndarray:
     return array
 
 
-def _anchors(position: sv.Position) -> Callable[[sv.Detections], List[Any]]:
-    def extract(detections: sv.Detections) -> List[Any]:
+def _anchors(position: sv.Position) -> Callable[[sv.Detections], list[Any]]:
+    def extract(detections: sv.Detections) -> list[Any]:
         anchors = detections.get_anchors_coordinates(anchor=position)
         return anchors.round().astype(int).tolist()
 
     return extract
 
 
-_BUILTIN_PROPERTIES: Dict[DetectionsProperty, Callable[[sv.Detections], List[Any]]] = {
+_BUILTIN_PROPERTIES: dict[DetectionsProperty, Callable[[sv.Detections], list[Any]]] = {
     DetectionsProperty.CONFIDENCE: lambda d: _required(d.confidence, "confidence").tolist(),
-    DetectionsProperty.CLASS_NAME: lambda d: d.data.get("class_name", np.array([], dtype=str)).tolist(),
+    # reached only without a class_name column: upstream then answers [] whatever the count
+    DetectionsProperty.CLASS_NAME: lambda d: [],
     DetectionsProperty.X_MIN: lambda d: d.xyxy[:, 0].tolist(),
     DetectionsProperty.Y_MIN: lambda d: d.xyxy[:, 1].tolist(),
     DetectionsProperty.X_MAX: lambda d: d.xyxy[:, 2].tolist(),
@@ -54,7 +56,7 @@ _BUILTIN_PROPERTIES: Dict[DetectionsProperty, Callable[[sv.Detections], List[Any
 }  # fmt: skip
 
 
-def extract_property(value: Any, op: Any, params: Mapping[str, Any]) -> List[Any]:
+def extract_property(value: Any, op: Any, params: Mapping[str, Any]) -> list[Any]:
     """One list element per detection; a ``data`` column of that name wins, as upstream."""
     detections = as_detections(value)
     name = op.property_name.value
@@ -83,7 +85,7 @@ def _anchor_x(detections: sv.Detections) -> np.ndarray:
     return detections.get_anchors_coordinates(anchor=sv.Position.CENTER)[:, 0]
 
 
-_SELECTORS: Dict[DetectionsSelectionMode, Callable[[sv.Detections], sv.Detections]] = {
+_SELECTORS: dict[DetectionsSelectionMode, Callable[[sv.Detections], sv.Detections]] = {
     DetectionsSelectionMode.FIRST: lambda d: d[0],
     DetectionsSelectionMode.LAST: lambda d: d[-1],
     DetectionsSelectionMode.LEFT_MOST: lambda d: d[int(np.argmin(_anchor_x(d)))],
@@ -100,7 +102,7 @@ def select(value: Any, op: Any, params: Mapping[str, Any]) -> sv.Detections:
     return _SELECTORS[op.mode](detections)
 
 
-_SORT_KEYS: Dict[DetectionsSortProperties, Callable[[sv.Detections], Any]] = {
+_SORT_KEYS: dict[DetectionsSortProperties, Callable[[sv.Detections], Any]] = {
     DetectionsSortProperties.CONFIDENCE: lambda d: d.confidence,
     DetectionsSortProperties.X_MIN: lambda d: d.xyxy[:, 0],
     DetectionsSortProperties.Y_MIN: lambda d: d.xyxy[:, 1],
@@ -154,7 +156,7 @@ def rename(value: Any, op: Any, params: Mapping[str, Any]) -> sv.Detections:
             raise OperationFailed(f"class {missing[0]!r} not found in class_map")
         ids = {name: i for i, name in enumerate(sorted(set(class_map.values())))}
     else:
-        ids = dict(zip(names, _required(renamed.class_id, "class_id").tolist()))
+        ids = dict(zip(names, _required(renamed.class_id, "class_id").tolist(), strict=True))
         added = sorted({new for new in class_map.values() if new not in ids})
         ids.update({name: op.new_classes_id_offset + i for i, name in enumerate(added)})
     new_names = [class_map.get(name, name) for name in names]

@@ -8,7 +8,8 @@ from the same ``VideoFrame``: ``frame_number`` is ``frame_id`` (from 1),
 
 from __future__ import annotations
 
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import Any
 
 from .adapters import as_frame
 from .base import OperationFailed, builders

@@ -7,7 +7,8 @@ JPEG encoding uses ``cv2.imencode`` at quality 95, the reference's default for b
 from __future__ import annotations
 
 import base64
-from typing import Any, Mapping, Union
+from collections.abc import Mapping
+from typing import Any
 
 import cv2
 
@@ -20,7 +21,7 @@ __all__ = ["BUILDERS", "DEFAULT_JPEG_QUALITY"]
 DEFAULT_JPEG_QUALITY = 95
 
 
-def extract_image_property(value: Any, op: Any, params: Mapping[str, Any]) -> Union[int, float]:
+def extract_image_property(value: Any, op: Any, params: Mapping[str, Any]) -> int | float:
     height, width = as_image(value).shape[:2]
     if op.property_name is ImageProperty.SIZE:
         return height * width

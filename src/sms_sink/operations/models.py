@@ -8,10 +8,9 @@ validates (and coerces) the same way here. Unknown extra keys are ignored, as th
 from __future__ import annotations
 
 import re
-from typing import Any, Dict, List, Literal, Union
+from typing import Annotated, Any, Literal, Union
 
 from pydantic import BaseModel, Field, TypeAdapter, field_validator
-from typing_extensions import Annotated
 
 from .enums import (
     ClassificationProperty,
@@ -223,23 +222,23 @@ class SequenceJoin(Operation):
 
 class SequenceApply(Operation):
     type: Literal["SequenceApply"]
-    operations: List[AnyOperation]
+    operations: list[AnyOperation]
 
 
 class Multiply(Operation):
     type: Literal["Multiply"]
-    other: Union[int, float]
+    other: int | float
 
 
 class Divide(Operation):
     type: Literal["Divide"]
-    other: Union[int, float]
+    other: int | float
 
 
 class DetectionsRename(Operation):
     type: Literal["DetectionsRename"]
-    class_map: Union[Dict[str, str], str]
-    strict: Union[bool, str] = True
+    class_map: dict[str, str] | str
+    strict: bool | str = True
     new_classes_id_offset: int = 1024
 
 
@@ -261,22 +260,22 @@ OPERATION_MODELS: tuple[type[Operation], ...] = (
     TimestampToISOFormat,
 )  # fmt: skip
 
-AnyOperation = Annotated[Union[OPERATION_MODELS], Field(discriminator="type")]
+AnyOperation = Annotated[Union[OPERATION_MODELS], Field(discriminator="type")]  # noqa: UP007
 
 
 class StaticOperand(BaseModel):
     type: Literal["StaticOperand"]
     value: Any
-    operations: List[AnyOperation] = Field(default_factory=list)
+    operations: list[AnyOperation] = Field(default_factory=list)
 
 
 class DynamicOperand(BaseModel):
     type: Literal["DynamicOperand"]
-    operations: List[AnyOperation] = Field(default_factory=list)
+    operations: list[AnyOperation] = Field(default_factory=list)
     operand_name: str = DEFAULT_OPERAND_NAME
 
 
-Operand = Annotated[Union[StaticOperand, DynamicOperand], Field(discriminator="type")]
+Operand = Annotated[StaticOperand | DynamicOperand, Field(discriminator="type")]
 
 
 class Comparator(BaseModel):
@@ -304,9 +303,9 @@ class UnaryStatement(BaseModel):
 
 class StatementGroup(BaseModel):
     type: Literal["StatementGroup"]
-    statements: List[
+    statements: list[
         Annotated[
-            Union[BinaryStatement, UnaryStatement, StatementGroup],
+            BinaryStatement | UnaryStatement | StatementGroup,
             Field(discriminator="type"),
         ]
     ] = Field(min_length=1)

@@ -5,14 +5,15 @@
 
 from __future__ import annotations
 
-from typing import Any, Mapping, Union
+from collections.abc import Mapping
+from typing import Any
 
 from .base import OperationFailed, builders
 from .enums import NumberCastingMode
 
 __all__ = ["BUILDERS"]
 
-Number = Union[int, float]
+Number = int | float
 
 
 def to_number(value: Any, op: Any, params: Mapping[str, Any]) -> Number:

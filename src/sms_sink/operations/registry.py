@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any, Mapping, Optional, Sequence
+from collections.abc import Mapping, Sequence
+from typing import Any
 
 from ..errors import ConfigurationError, SmsSinkError
 from . import (
@@ -52,7 +53,7 @@ class CompiledOperations:
         self._chain = chain
         self._description = description
 
-    def __call__(self, value: Any, global_parameters: Optional[Mapping[str, Any]] = None) -> Any:
+    def __call__(self, value: Any, global_parameters: Mapping[str, Any] | None = None) -> Any:
         return self._chain(value, {} if global_parameters is None else global_parameters)
 
     def __repr__(self) -> str:

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from collections import Counter
-from typing import Any, Dict, List, Mapping
+from collections.abc import Mapping
+from typing import Any
 
 from .base import ChainCompiler, OperationFailed, Step, builders, safe_stringify
 from .enums import SequenceAggregationFunction, SequenceAggregationMode
@@ -27,9 +28,9 @@ def sequence_length(value: Any, op: Any, params: Mapping[str, Any]) -> int:
         raise OperationFailed("value has no length") from exc
 
 
-def elements_count(value: Any, op: Any, params: Mapping[str, Any]) -> Dict[str, int]:
+def elements_count(value: Any, op: Any, params: Mapping[str, Any]) -> dict[str, int]:
     """``{str(element): occurrences}`` in first-seen order (keys cut at 128 chars)."""
-    counts: Dict[str, int] = {}
+    counts: dict[str, int] = {}
     try:
         for element in value:
             key = safe_stringify(element)
@@ -64,7 +65,7 @@ def numeric_aggregate(value: Any, op: Any, params: Mapping[str, Any]) -> Any:
         raise OperationFailed(f"cannot compute {op.function.value}: {exc}") from exc
 
 
-def sequence_map(value: Any, op: Any, params: Mapping[str, Any]) -> List[Any]:
+def sequence_map(value: Any, op: Any, params: Mapping[str, Any]) -> list[Any]:
     table = op.lookup_table
     try:
         return [table[element] for element in value]
@@ -94,7 +95,7 @@ def build_sequence_apply(op: Any, path: str, compile_chain: ChainCompiler) -> St
     """Run the nested chain on every element; the result is always a list."""
     element_chain = compile_chain(op.operations, f"{path}.operations")
 
-    def apply(value: Any, global_parameters: Mapping[str, Any]) -> List[Any]:
+    def apply(value: Any, global_parameters: Mapping[str, Any]) -> list[Any]:
         try:
             elements = iter(value)
         except TypeError as exc:

@@ -9,7 +9,7 @@ instead of failing, since responses converted by supervision carry no detection 
 
 from __future__ import annotations
 
-from typing import Any, Dict, List, Optional
+from typing import Any
 
 import cv2
 import numpy as np
@@ -29,7 +29,7 @@ _KEYPOINT_KEYS = (
 _MIN_POLYGON_POINTS = 3
 
 
-def serialise_detections(detections: sv.Detections) -> Dict[str, Any]:
+def serialise_detections(detections: sv.Detections) -> dict[str, Any]:
     """``{"image": {"width", "height"}, "predictions": [...]}`` (image size from ``data``)."""
     predictions = []
     dimensions = None
@@ -38,7 +38,7 @@ def serialise_detections(detections: sv.Detections) -> Dict[str, Any]:
         entry = _detection(xyxy, mask, confidence, class_id, tracker_id, data)
         if entry is not None:
             predictions.append(entry)
-    image: Dict[str, Any] = {"width": None, "height": None}
+    image: dict[str, Any] = {"width": None, "height": None}
     if dimensions is not None:
         image = {"width": dimensions[1].item(), "height": dimensions[0].item()}
     return {"image": image, "predictions": predictions}
@@ -46,10 +46,10 @@ def serialise_detections(detections: sv.Detections) -> Dict[str, Any]:
 
 def _detection(
     xyxy: np.ndarray, mask: Any, confidence: Any, class_id: Any, tracker_id: Any, data: dict
-) -> Optional[Dict[str, Any]]:
+) -> dict[str, Any] | None:
     """One prediction dict, or ``None`` when its mask holds no polygon (dropped, as upstream)."""
     x1, y1, x2, y2 = xyxy.astype(float).tolist()
-    entry: Dict[str, Any] = {"width": abs(x2 - x1), "height": abs(y2 - y1)}
+    entry: dict[str, Any] = {"width": abs(x2 - x1), "height": abs(y2 - y1)}
     entry["x"] = x1 + entry["width"] / 2
     entry["y"] = y1 + entry["height"] / 2
     entry["confidence"] = float(confidence)
@@ -96,7 +96,7 @@ def _detection(
     return entry
 
 
-def _attach_origin(entry: Dict[str, Any], data: dict, prefix: str) -> None:
+def _attach_origin(entry: dict[str, Any], data: dict, prefix: str) -> None:
     """``{prefix}_origin`` from ``{prefix}_coordinates`` (x, y) and ``_dimensions`` (h, w)."""
     coordinates = data.get(f"{prefix}_coordinates")
     dimensions = data.get(f"{prefix}_dimensions")
@@ -117,7 +117,7 @@ def _attach_origin(entry: Dict[str, Any], data: dict, prefix: str) -> None:
     }
 
 
-def _keypoints(data: dict) -> List[Dict[str, Any]]:
+def _keypoints(data: dict) -> list[dict[str, Any]]:
     """Keypoints without the trailing padding slots (those carry an empty class name)."""
     names = data["keypoints_class_name"]
     xy = data["keypoints_xy"]
@@ -135,11 +135,12 @@ def _keypoints(data: dict) -> List[Dict[str, Any]]:
             names[:count],
             data["keypoints_confidence"][:count],
             xy[:count],
+            strict=False,
         )
     ]
 
 
-def _mask_to_polygon(mask: np.ndarray) -> Optional[np.ndarray]:
+def _mask_to_polygon(mask: np.ndarray) -> np.ndarray | None:
     """Outline of the largest contour, padded to at least 3 points; ``None`` if empty."""
     contours, _ = cv2.findContours(mask.astype(np.uint8), cv2.RETR_TREE, cv2.CHAIN_APPROX_SIMPLE)
     if not contours:

@@ -6,7 +6,8 @@ Paths name the configuration field down to the parameter, e.g.
 
 from __future__ import annotations
 
-from typing import Any, Iterable, Mapping
+from collections.abc import Iterable, Mapping
+from typing import Any
 
 from pydantic import ValidationError
 
