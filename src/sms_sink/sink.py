@@ -14,7 +14,7 @@ import logging
 import time
 import weakref
 from dataclasses import dataclass
-from typing import Any, Callable, Hashable, Mapping, Sequence
+from typing import Any, Callable, Hashable, Mapping, Protocol, Sequence, runtime_checkable
 
 from .alert_queue import OVERFLOW_POLICIES, OverflowPolicy
 from .attachments import MediaPlan
@@ -34,7 +34,7 @@ from .retry import RetryPolicy
 from .stats import SinkStats
 from .template import MessageTemplate, isolate
 
-__all__ = ["CloseReport", "SMSNotificationSink"]
+__all__ = ["CloseReport", "SMSNotificationSink", "SinkMetrics"]
 
 log = logging.getLogger("sms_sink")
 
@@ -106,6 +106,7 @@ class SMSNotificationSink:
         cooldown_key: str | CooldownKey = "source",
         cooldown_clock: str = "monotonic",
         on_result: ResultCallback | None = None,
+        metrics: SinkMetrics | None = None,
         media_store: MediaStore | None = None,
         media_visualizer: Visualizer | None = None,
         jpeg_quality: int = 85,
@@ -140,6 +141,9 @@ class SMSNotificationSink:
             raise ConfigurationError("cooldown_clock", f"expected 'monotonic' or 'video', got {cooldown_clock!r}")
         if on_result is not None and not callable(on_result):
             raise ConfigurationError("on_result", "expected a callable taking a DeliveryResult")
+        if metrics is not None and not isinstance(metrics, SinkMetrics):
+            raise ConfigurationError("metrics", "expected an object with observe_call(seconds) and observe_result(result)")
+        self._metrics = metrics
         if provider is None:
             provider = build_provider(
                 sms_provider=sms_provider, twilio_account_sid=twilio_account_sid,
@@ -177,7 +181,7 @@ class SMSNotificationSink:
             retry=RetryPolicy(max_attempts=max_attempts, retry_ambiguous=retry_ambiguous),
             media_store=media_store, queue_size=max_queue_size, overflow=overflow, workers=workers,
             request_timeout=request_timeout, delivery_timeout=delivery_timeout,
-            max_messages_per_second=max_messages_per_second, on_result=on_result,
+            max_messages_per_second=max_messages_per_second, on_result=_chain(on_result, metrics),
         )
         try:
             self._loop.run(self._dispatcher.start(), timeout=30)
@@ -189,9 +193,36 @@ class SMSNotificationSink:
         self._atexit_hook = lambda: (s := ref()) is not None and s.close()
         atexit.register(self._atexit_hook)
 
+    @classmethod
+    def from_workflow_step(
+        cls,
+        step: Mapping[str, Any],
+        *,
+        inputs: Mapping[str, Any] | None = None,
+        selectors: Mapping[str, str] | None = None,
+        **overrides: Any,
+    ) -> "SMSNotificationSink":
+        """Build a sink from a ``roboflow_core/twilio_sms_notification@v2`` step definition.
+
+        ``$inputs.x`` resolve from ``inputs``; ``$steps.<step>.<output>`` map through
+        ``selectors`` (default ``$predictions.<output>``); ``overrides`` win over the step.
+        """
+        from .workflow_step import sink_kwargs_from_step
+
+        return cls(**sink_kwargs_from_step(step, inputs=inputs, selectors=selectors, overrides=overrides))
+
     # -- the pipeline call -----------------------------------------------------------------
     def __call__(self, predictions: Any, video_frame: Any) -> None:
         """``on_prediction``: one prediction and frame, or lists of them in source order."""
+        if self._metrics is None:
+            return self._dispatch_call(predictions, video_frame)
+        started = time.perf_counter()
+        try:
+            return self._dispatch_call(predictions, video_frame)
+        finally:
+            self._metrics.observe_call(time.perf_counter() - started)
+
+    def _dispatch_call(self, predictions: Any, video_frame: Any) -> None:
         if isinstance(video_frame, list):
             if not isinstance(predictions, list):
                 predictions = [predictions] * len(video_frame)
@@ -340,6 +371,29 @@ class SMSNotificationSink:
 
     def __exit__(self, *exc_info: object) -> None:
         self.close()
+
+
+@runtime_checkable
+class SinkMetrics(Protocol):
+    """What ``metrics=`` receives: the cost of every call and every delivery's result."""
+
+    def observe_call(self, seconds: float) -> None: ...
+
+    def observe_result(self, result: DeliveryResult) -> None: ...
+
+
+def _chain(on_result: ResultCallback | None, metrics: SinkMetrics | None) -> ResultCallback | None:
+    """One result callback from the user's and the metrics' (either may be absent)."""
+    if metrics is None:
+        return on_result
+    if on_result is None:
+        return metrics.observe_result
+
+    def both(result: DeliveryResult) -> None:
+        metrics.observe_result(result)
+        on_result(result)
+
+    return both
 
 
 def _error(message: str) -> Status:
