@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
+
 import cv2
 import numpy as np
 import pytest
@@ -56,7 +58,9 @@ def test_noisy_4k_frame_fits_caps(frame_4k: np.ndarray, max_side: int | None, ma
         ((480, 640, 3), None, (480, 640)),
     ],
 )
-def test_max_side_is_respected(shape: tuple[int, ...], max_side: int | None, expected_hw: tuple[int, int]) -> None:
+def test_max_side_is_respected(
+    shape: tuple[int, ...], max_side: int | None, expected_hw: tuple[int, int]
+) -> None:
     image = np.full(shape, 90, np.uint8)
     assert decode(JpegEncoder(max_side=max_side).encode(image)).shape[:2] == expected_hw
 
@@ -65,6 +69,13 @@ def test_small_frame_within_budget_is_encoded_once_at_the_configured_quality() -
     image = noisy_frame(640, 480)
     encoder = JpegEncoder(quality=70)
     assert encoder.encode(image) == encode_jpeg(image, 70) == encoder.encode(image)
+
+
+def test_encoding_is_deterministic_across_threads(frame_4k: np.ndarray) -> None:
+    encoder = JpegEncoder(max_bytes=200_000)
+    with ThreadPoolExecutor(2) as pool:
+        results = list(pool.map(encoder.encode, [frame_4k] * 4))
+    assert len(set(results)) == 1 and len(results[0]) <= 200_000
 
 
 def test_max_bytes_argument_tightens_but_never_loosens_the_cap(frame_4k: np.ndarray) -> None:
@@ -111,7 +122,9 @@ def test_as_bgr_makes_non_contiguous_views_contiguous() -> None:
     ],
     ids=["float32", "float64", "uint16", "empty", "zero-width", "4d", "2-channel", "1d", "list", "none"],
 )
-def test_unsupported_images_raise_media_error_naming_the_problem(image: object, words: tuple[str, ...]) -> None:
+def test_unsupported_images_raise_media_error_naming_the_problem(
+    image: object, words: tuple[str, ...]
+) -> None:
     with pytest.raises(MediaError) as info:
         JpegEncoder().encode(image)  # type: ignore[arg-type]
     for word in words:

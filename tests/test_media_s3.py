@@ -4,11 +4,7 @@ from __future__ import annotations
 
 import os
 import re
-import subprocess
-import sys
-import time
-from collections.abc import AsyncIterator, Iterator
-from pathlib import Path
+from collections.abc import AsyncIterator
 
 import aiohttp
 import pytest
@@ -24,35 +20,6 @@ from sms_sink.media.stores import S3MediaStore  # noqa: E402
 
 BUCKET = "alerts"
 KEY_ID, SECRET = "AKIDTESTING", "s3cr3t-value-never-shown"
-_STARTUP_TIMEOUT_S = 30.0
-
-
-@pytest.fixture(scope="module")
-def moto_endpoint(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """moto's S3 server as a subprocess on 127.0.0.1 with an OS-chosen port."""
-    log = tmp_path_factory.mktemp("moto") / "server.log"
-    with log.open("w") as sink:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", "0"],
-            stdout=sink, stderr=subprocess.STDOUT, env={**os.environ, "PYTHONUNBUFFERED": "1"},
-        )
-    try:
-        yield _wait_for_port(process, log)
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
-
-
-def _wait_for_port(process: subprocess.Popen, log: Path) -> str:
-    deadline = time.monotonic() + _STARTUP_TIMEOUT_S
-    while time.monotonic() < deadline:
-        match = re.search(r"Running on (http://127\.0\.0\.1:\d+)", log.read_text())
-        if match:
-            return match.group(1)
-        if process.poll() is not None:
-            break
-        time.sleep(0.05)
-    raise RuntimeError(f"moto server did not start:\n{log.read_text()}")
 
 
 @pytest.fixture
@@ -104,11 +71,14 @@ async def test_presigned_url_serves_the_bytes_with_get_and_head(
         assert get_headers[name] == head_headers[name], name
     assert get_headers["Content-Type"] == content_type
     assert get_headers["Content-Length"] == str(len(data))
-    stored = await s3_client.head_object(Bucket=BUCKET, Key=parsed.path.removeprefix(f"/{BUCKET}/"))  # type: ignore[attr-defined]
+    key = parsed.path.removeprefix(f"/{BUCKET}/")
+    stored = await s3_client.head_object(Bucket=BUCKET, Key=key)  # type: ignore[attr-defined]
     assert stored["ContentType"] == content_type
 
 
-async def test_keys_are_random_under_the_prefix_and_the_client_reopens(moto_endpoint: str, s3_client: object) -> None:
+async def test_keys_are_random_under_the_prefix_and_the_client_reopens(
+    moto_endpoint: str, s3_client: object
+) -> None:
     store = make_store(moto_endpoint, prefix="reopen/")
     first = await store.put(b"a")
     await store.aclose()
@@ -160,6 +130,8 @@ def test_missing_aiobotocore_is_a_configuration_error(monkeypatch: pytest.Monkey
     import importlib.util
 
     real = importlib.util.find_spec
-    monkeypatch.setattr(importlib.util, "find_spec", lambda name, *a: None if name == "aiobotocore" else real(name, *a))
+    monkeypatch.setattr(
+        importlib.util, "find_spec", lambda name, *a: None if name == "aiobotocore" else real(name, *a)
+    )
     with pytest.raises(ConfigurationError, match="pip install"):
         S3MediaStore("bucket")

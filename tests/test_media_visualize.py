@@ -75,6 +75,16 @@ def test_line_thickness_follows_resolution(height: int, width: int) -> None:
     assert thickness in (expected, expected + 1)  # cv2 centres the line: t or t+1 pixels
 
 
+def test_boxes_without_class_ids_or_confidence_are_still_drawn() -> None:
+    bare = sv.Detections(xyxy=BOXES)
+    out = annotate_frame(gray_frame(), bare)
+    assert labels_for(bare) == ["", ""]
+    changed = np.any(out != 60, axis=2)
+    for x1, y1, x2, y2 in BOXES.astype(int):
+        assert changed[y1:y2, x1].all()
+        assert not changed[y1 - 25 : y1 - 5, x1 : x1 + 80].any()  # no empty label boxes
+
+
 def test_empty_detections_return_an_unchanged_copy() -> None:
     frame = gray_frame()
     out = annotate_frame(frame, sv.Detections.empty())
@@ -126,8 +136,11 @@ def test_render_visualization_uses_a_custom_visualizer() -> None:
     ],
     ids=["bad-response", "bad-prediction", "visualizer-raises", "returns-str", "returns-float"],
 )
-def test_render_visualization_errors_are_media_errors(predictions: object, visualizer: object, words: tuple[str, ...]) -> None:
+def test_render_visualization_errors_are_media_errors(
+    predictions: object, visualizer: object, words: tuple[str, ...]
+) -> None:
+    value = predictions if predictions is not None else detections()
     with pytest.raises(MediaError) as info:
-        render_visualization(gray_frame(), predictions if predictions is not None else detections(), visualizer)  # type: ignore[arg-type]
+        render_visualization(gray_frame(), value, visualizer)  # type: ignore[arg-type]
     for word in words:
         assert word in str(info.value)

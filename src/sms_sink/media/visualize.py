@@ -65,8 +65,13 @@ def annotate_frame(image: np.ndarray, detections: sv.Detections) -> np.ndarray:
         return scene
     height, width = scene.shape[:2]
     box, label = _annotators(width, height)
-    scene = box.annotate(scene, detections)
-    return label.annotate(scene, detections, labels=labels_for(detections))
+    # Colour by class; detections without class ids get one colour per box instead.
+    lookup = None if detections.class_id is not None else np.arange(len(detections))
+    scene = box.annotate(scene, detections, custom_color_lookup=lookup)
+    labels = labels_for(detections)
+    if not any(labels):
+        return scene
+    return label.annotate(scene, detections, labels=labels, custom_color_lookup=lookup)
 
 
 def render_visualization(

@@ -52,7 +52,8 @@ def _check_base_url(value: Any) -> URL:
         )
     if url.query_string or url.fragment or url.user or url.password:
         raise ConfigurationError(
-            "public_base_url", "must not carry a query, fragment or credentials; give scheme, host and path only"
+            "public_base_url",
+            "must not carry a query, fragment or credentials; give scheme, host and path only",
         )
     return url.with_path(url.path.rstrip("/"))
 
@@ -130,7 +131,8 @@ class LocalMediaServer(MediaStore):
             await web.TCPSite(runner, self.host, self._requested_port).start()
         except OSError as exc:
             await runner.cleanup()
-            raise MediaError(f"LocalMediaServer cannot bind {self.host}:{self._requested_port}: {exc}") from exc
+            address = f"{self.host}:{self._requested_port}"
+            raise MediaError(f"LocalMediaServer cannot bind {address}: {exc}") from exc
         self._port = runner.addresses[0][1]
         self._runner = runner
 

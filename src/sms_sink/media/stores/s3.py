@@ -5,6 +5,12 @@ stops working after ``ttl_s``. The objects themselves stay until deleted: add a 
 lifecycle rule on ``prefix`` (e.g. expire after 1 day) to clean them up. Credentials come
 from the arguments or, when omitted, from the usual AWS chain (environment, shared config,
 instance role); they never appear in reprs, logs or error messages.
+
+Caveat: a presigned URL is signed for one method. AWS S3 answers ``HEAD`` on a presigned
+``GET`` URL with 403 (some S3-compatible servers, and moto, do not check). Twilio is
+documented to check media with HEAD as well as GET; if it rejects such media, serve
+through :class:`~sms_sink.media.stores.LocalMediaServer` (or a CDN that signs GET and
+HEAD alike) instead.
 """
 
 from __future__ import annotations
@@ -24,6 +30,8 @@ __all__ = ["S3MediaStore"]
 
 _TOKEN_BYTES = 24
 _MAX_PRESIGN_S = 7 * 24 * 3600.0  # SigV4 presigned URLs live at most 7 days
+_CONNECT_TIMEOUT_S = 5.0
+_READ_TIMEOUT_S = 15.0
 
 
 class S3MediaStore(MediaStore):
@@ -93,7 +101,13 @@ class S3MediaStore(MediaStore):
                 from aiobotocore.session import get_session
 
                 style = "path" if self.endpoint_url else "auto"
-                config = AioConfig(signature_version="s3v4", s3={"addressing_style": style})
+                config = AioConfig(
+                    signature_version="s3v4",
+                    s3={"addressing_style": style},
+                    connect_timeout=_CONNECT_TIMEOUT_S,
+                    read_timeout=_READ_TIMEOUT_S,
+                    retries={"mode": "standard", "max_attempts": 3},
+                )
                 stack = AsyncExitStack()
                 self._client = await stack.enter_async_context(
                     get_session().create_client(
