@@ -91,6 +91,14 @@ async def test_hang_is_seen_as_a_client_timeout(sb, session):
     assert (await call(session, sb, "twilio"))[0] == 201
 
 
+async def test_a_send_that_times_out_during_latency_is_still_recorded(sb, session):
+    sb.inject(Latency(0.3))  # like Twilio: the client gave up, the message exists anyway
+    with pytest.raises(asyncio.TimeoutError):
+        await call(session, sb, "twilio", timeout=0.1)
+    [message] = await sb.async_wait_for_messages(1, timeout=5)
+    assert message.body == "alert"
+
+
 async def test_hang_drops_the_connection_after_its_seconds(sb, session):
     sb.inject(Hang(seconds=0.2))
     with pytest.raises(aiohttp.ClientConnectionError):

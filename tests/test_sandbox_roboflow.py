@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import io
 import json
+import logging
 
 import aiohttp
 import pytest
@@ -71,11 +72,14 @@ async def test_inline_base64_media_is_decoded_and_recorded(sb, session):
 
 @pytest.mark.parametrize("api_key", ["", "wrong-key", "key-a-but-longer"])
 async def test_bad_or_missing_key_is_403(sb, session, api_key, caplog):
+    caplog.set_level(logging.DEBUG)
     url = sb.roboflow_url().split("?")[0] + (f"?api_key={api_key}" if api_key else "")
     async with session.post(url, json={"receiver_number": TO, "message": "x"}) as response:
         assert response.status == 403
         assert "Forbidden" in (await response.json())["error"]
     assert sb.messages == []
+    assert "unknown api_key" in caplog.text and "/apiproxy/twilio -> 403" in caplog.text
+    assert "api_key=" not in caplog.text
     if api_key:
         assert api_key not in caplog.text
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import re
 from email.utils import parsedate_to_datetime
 
@@ -133,6 +134,7 @@ async def test_boundary_values_are_accepted(sb, session, form):
     ],
 )
 async def test_authentication_failure_is_20003(sb, session, headers, caplog):
+    caplog.set_level(logging.DEBUG)
     if headers == "wrong-token":
         headers = {"Authorization": basic_auth_header(sb.account_sid, "wrong")}
     elif headers == "other-account":  # valid credentials of no account in the URL
@@ -144,6 +146,7 @@ async def test_authentication_failure_is_20003(sb, session, headers, caplog):
     assert body == {"code": 20003, "message": "Authenticate",
                     "more_info": "https://www.twilio.com/docs/errors/20003", "status": 401}
     assert sb.messages == []
+    assert "authentication failed" in caplog.text  # logged, but never with the credentials
     assert "wrong" not in caplog.text and sb.auth_token not in caplog.text
 
 

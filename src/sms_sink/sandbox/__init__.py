@@ -12,7 +12,6 @@ from __future__ import annotations
 
 from .faults import Fault, Hang, Latency, RateLimit, Reset, ServerError, TwilioError
 from .records import SandboxImage, SandboxMessage
-from .segments import count_segments
 from .server import SandboxServer
 
 __all__ = [
@@ -26,5 +25,4 @@ __all__ = [
     "SandboxServer",
     "ServerError",
     "TwilioError",
-    "count_segments",
 ]

@@ -36,7 +36,11 @@ APIS = ("twilio", "roboflow")
 
 @dataclass(frozen=True)
 class Latency:
-    """Delay the answer by ``seconds``, then answer normally."""
+    """Delay the answer by ``seconds``, then answer normally.
+
+    A client that times out meanwhile still gets its message recorded, as with a
+    slow real provider: that is what makes a timeout ambiguous.
+    """
 
     seconds: float
 
@@ -79,14 +83,16 @@ class Reset:
 class Hang:
     """Accept the request and never answer; the connection is dropped after ``seconds``.
 
-    The client normally times out first; server shutdown is never held up.
+    Nothing is recorded. The client normally times out first (the sandbox notices
+    and lets go); server shutdown is never held up.
     """
 
     seconds: float = 60.0
 
     def __post_init__(self) -> None:
-        if not isinstance(self.seconds, (int, float)) or self.seconds <= 0:
-            raise ConfigurationError("seconds", f"must be a positive number, got {self.seconds!r}")
+        _non_negative("seconds", self.seconds)
+        if self.seconds == 0:
+            raise ConfigurationError("seconds", "must be > 0; use Reset() to drop the connection at once")
 
 
 @dataclass(frozen=True)

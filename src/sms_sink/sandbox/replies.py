@@ -2,7 +2,9 @@
 
 Twilio errors are ``{"code", "message", "more_info", "status"}``; the Roboflow
 proxy answers ``{"error": "..."}``. A reset aborts the socket with SO_LINGER 0
-so the client sees a real RST, not a clean close.
+so the client sees a real RST, not a clean close. Handlers are not cancelled
+when a client leaves (a slow send still gets recorded, as a real provider would
+still send it), so a hang watches its own connection to end early.
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import socket
 import struct
+import time
 from typing import Mapping
 
 from aiohttp import web
@@ -17,10 +20,11 @@ from aiohttp import web
 from .codes import MORE_INFO, TWILIO_ERRORS, twilio_message
 from .faults import Fault, Hang, Latency, RateLimit, Reset, ServerError, TwilioError
 
-__all__ = ["abort_connection", "fault_reply", "roboflow_error", "twilio_error"]
+__all__ = ["abort_connection", "fault_reply", "roboflow_error", "sleep_unless", "twilio_error"]
 
 _SERVER_ERROR_CODES = {503: 20503}
 _PROXY_SERVER_TEXT = {503: "Service unavailable"}
+_CLIENT_POLL = 0.05  # how often a hanging request checks whether its client gave up
 
 
 def twilio_error(
@@ -67,16 +71,15 @@ async def fault_reply(fault: Fault, api: str, request: web.Request, closing: asy
             return twilio_error(fault.code, status=fault.status, message=fault.message)
         return roboflow_error(fault.status or 400, f"Twilio error {fault.code}: {fault.message}")
     if isinstance(fault, Hang):
-        await sleep_unless(closing, fault.seconds)
+        await _hold(request, closing, fault.seconds)
     elif not isinstance(fault, Reset):
         raise TypeError(f"unknown fault {fault!r}")
-    await abort_connection(request)
-    # Nobody reads this: the socket is gone (the handler is normally cancelled first).
-    return web.Response(status=500)
+    abort_connection(request)
+    return web.Response(status=500)  # never reaches the client: the socket is gone
 
 
-async def abort_connection(request: web.Request) -> None:
-    """Reset the client's connection; aiohttp then cancels the handler (handler_cancellation)."""
+def abort_connection(request: web.Request) -> None:
+    """Reset the client's connection (RST where the platform allows SO_LINGER 0)."""
     transport = request.transport
     if transport is None:
         return
@@ -85,9 +88,19 @@ async def abort_connection(request: web.Request) -> None:
         try:
             sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
         except OSError:
-            pass  # a plain close still drops the connection
+            pass  # a plain abort still drops the connection
     transport.abort()
-    await asyncio.sleep(0.5)
+
+
+async def _hold(request: web.Request, closing: asyncio.Event, seconds: float) -> None:
+    """Answer nothing until ``seconds`` pass, the client leaves, or the server shuts down."""
+    deadline = time.monotonic() + seconds
+    while not closing.is_set():
+        transport = request.transport
+        remaining = deadline - time.monotonic()
+        if transport is None or transport.is_closing() or remaining <= 0:
+            return
+        await sleep_unless(closing, min(_CLIENT_POLL, remaining))
 
 
 async def sleep_unless(event: asyncio.Event, seconds: float) -> None:

@@ -20,7 +20,7 @@ from aiohttp import web
 from .media_fetch import decode_inline
 from .records import SandboxMessage
 from .replies import roboflow_error
-from .segments import count_segments
+from ..segments import count_segments
 from .state import SandboxState, send_endpoint
 from .twilio_api import new_sid
 from .validation import MAX_BODY_CHARS, MAX_MEDIA, is_e164, is_http_url

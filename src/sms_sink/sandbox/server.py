@@ -110,7 +110,6 @@ class SandboxServer:
         control.add_routes(app, self._state)
         runner = web.AppRunner(
             app,
-            handler_cancellation=True,  # a client that gives up cancels its (hanging) handler
             shutdown_timeout=_SHUTDOWN_TIMEOUT,
             access_log_class=_PathOnlyAccessLogger,
             access_log=logging.getLogger("sms_sink.sandbox.access"),

@@ -86,8 +86,9 @@ def send_endpoint(api: str) -> Callable[[Endpoint], Callable[[web.Request], Awai
         async def handler(request: web.Request) -> web.StreamResponse:
             state = request.app[STATE]
             state.log.count_request()
+            fault = state.faults.take(api)  # on arrival, so faults follow request order
+            await request.read()  # cached: the request stays valid if the client leaves while we stall
             await sleep_unless(state.closing, state.latency)
-            fault = state.faults.take(api)
             if fault is not None:
                 logger.info("sandbox fault %r on %s %s", fault, request.method, request.path)
                 reply = await fault_reply(fault, api, request, state.closing)

@@ -25,7 +25,7 @@ from multidict import MultiDictProxy
 
 from .records import SandboxMessage
 from .replies import twilio_error
-from .segments import count_segments
+from ..segments import count_segments
 from .state import STATE, SandboxState, send_endpoint
 from .validation import MAX_BODY_CHARS, MAX_MEDIA, is_e164, is_http_url, is_sender
 

@@ -1,8 +1,10 @@
 """Input checks shared by both endpoints, as lenient or strict as the real services.
 
-Phone numbers are checked for E.164 *format and possibility*, not validity:
+Phone numbers are checked for strict E.164 *format and possibility*, not validity:
 ``+15551234567`` (a fictional 555 number used everywhere in docs and tests) is
 possible but not "valid" for ``phonenumbers``, and Twilio accepts it at the API.
+Unlike :func:`sms_sink.phone.normalize_e164` (user input, separators tolerated),
+the sandbox refuses anything but the bare ``+digits`` form a client must send.
 """
 
 from __future__ import annotations
@@ -10,7 +12,8 @@ from __future__ import annotations
 import re
 from urllib.parse import urlsplit
 
-import phonenumbers
+from ..errors import ConfigurationError
+from ..phone import normalize_e164
 
 __all__ = [
     "MAX_BODY_CHARS",
@@ -33,13 +36,14 @@ _ALPHANUMERIC_ID = re.compile(r"(?=.*[A-Za-z])[A-Za-z0-9 ]{1,11}")
 
 
 def is_e164(number: object) -> bool:
-    """True for ``+<country><subscriber>`` that ``phonenumbers`` deems possible."""
+    """True for strict ``+<country><subscriber>`` (no separators) of a possible length."""
     if not isinstance(number, str) or not _E164.fullmatch(number):
         return False
     try:
-        return phonenumbers.is_possible_number(phonenumbers.parse(number, None))
-    except phonenumbers.NumberParseException:
+        normalize_e164(number, "number")
+    except ConfigurationError:
         return False
+    return True
 
 
 def is_sender(value: object) -> bool:
