@@ -14,6 +14,7 @@ import asyncio
 import concurrent.futures
 import logging
 import time
+from collections import deque
 from dataclasses import dataclass, field
 from typing import Any, Callable, Hashable
 
@@ -21,6 +22,7 @@ from aiolimiter import AsyncLimiter
 
 from .alert_queue import AlertQueue, OverflowPolicy
 from .errors import AmbiguousDeliveryError, DeliveryError, SmsSinkError
+from .frames import FramePool
 from .messages import Attachment, DeliveryResult, OutboundMessage
 from .providers.base import Provider
 from .ratelog import RateLimitedLog
@@ -70,6 +72,7 @@ class Dispatcher:
         stats: SinkStats,
         retry: RetryPolicy,
         executor: concurrent.futures.Executor,
+        frames: FramePool | None = None,
         media_store: Any = None,
         queue_size: int = 32,
         overflow: OverflowPolicy = "drop_oldest",
@@ -86,6 +89,7 @@ class Dispatcher:
         self._stats = stats
         self._retry = retry
         self._executor = executor
+        self._frames = frames
         self._workers = workers
         self._request_timeout = request_timeout
         self._delivery_timeout = delivery_timeout
@@ -96,9 +100,13 @@ class Dispatcher:
         self._in_flight: set[Alert] = set()
         self._idle = asyncio.Event()
         self._overflow_log = RateLimitedLog(log)
+        self._inbox: deque[Alert] = deque()
+        self._wake_pending = False
+        self._loop: asyncio.AbstractEventLoop | None = None
 
     # -- lifecycle -----------------------------------------------------------------------
     async def start(self) -> None:
+        self._loop = asyncio.get_running_loop()
         if self._rate is not None:
             self._limiter = AsyncLimiter(self._rate, 1.0)
         if self.media_store is not None:
@@ -108,6 +116,7 @@ class Dispatcher:
 
     async def drain(self, timeout: float) -> list[DeliveryResult]:
         """Deliver what is queued within ``timeout``; return results for what was not."""
+        self._take_inbox()
         try:
             await asyncio.wait_for(self._until_idle(), timeout)
         except asyncio.TimeoutError:
@@ -133,8 +142,25 @@ class Dispatcher:
             self._idle.clear()
             await self._idle.wait()
 
-    # -- hand-off (loop thread) ----------------------------------------------------------
+    # -- hand-off ------------------------------------------------------------------------
+    def hand_off(self, alert: Alert) -> None:
+        """From the pipeline thread: queue ``alert`` for the loop without blocking.
+
+        Alerts wait in an inbox and one wake-up drains them all, so a burst costs one
+        ``call_soon_threadsafe`` (a self-pipe write and a loop wake-up), not one per alert.
+        """
+        self._inbox.append(alert)
+        if not self._wake_pending:
+            self._wake_pending = True
+            self._loop.call_soon_threadsafe(self._take_inbox)  # type: ignore[union-attr]
+
+    def _take_inbox(self) -> None:
+        self._wake_pending = False  # before draining: a later append schedules a new wake-up
+        while self._inbox:
+            self.enqueue(self._inbox.popleft())
+
     def enqueue(self, alert: Alert) -> None:
+        """On the loop: put ``alert`` in the queue, applying the overflow policy."""
         dropped = self.queue.put(alert)
         self._stats.queue_depth = len(self.queue)
         if dropped is not None:
@@ -172,7 +198,10 @@ class Dispatcher:
     async def _deliver_alert(self, alert: Alert) -> list[DeliveryResult]:
         loop = asyncio.get_running_loop()
         try:
-            prepared = await loop.run_in_executor(self._executor, self._prepare, alert)
+            try:
+                prepared = await loop.run_in_executor(self._executor, self._prepare, alert)
+            finally:
+                self._release_frame(alert)
             if not self.provider.accepts_inline_media and any(a.data is not None for a in prepared.media):
                 prepared = await self._store_media(prepared)
         except SmsSinkError as exc:
@@ -241,7 +270,13 @@ class Dispatcher:
             media_count=len(prepared.media) if prepared else 0,
         )
 
+    def _release_frame(self, alert: Alert) -> None:
+        if self._frames is not None:
+            self._frames.release(alert.image)
+        alert.image = None
+
     def _fail_alert(self, alert: Alert, reason: str, *, counter: str) -> list[DeliveryResult]:
+        self._release_frame(alert)
         results = [self._result(alert, r, None, ok=False, error=reason, attempts=0) for r in alert.receivers]
         setattr(self._stats, counter, getattr(self._stats, counter) + len(results))
         self._report(alert, results, count=False)

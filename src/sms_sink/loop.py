@@ -1,7 +1,7 @@
 """The sink's own event loop, on a daemon thread (uvloop when installed).
 
 The pipeline thread never awaits anything: it hands work over with
-``call_soon_threadsafe`` and returns. Everything asynchronous (queue, workers, HTTP,
+``call_soon_threadsafe`` (see ``Dispatcher.hand_off``) and returns. Everything asynchronous (queue, workers, HTTP,
 media servers) lives on this loop.
 """
 
@@ -11,7 +11,7 @@ import asyncio
 import concurrent.futures
 import logging
 import threading
-from typing import Any, Awaitable, Callable, TypeVar
+from typing import Awaitable, TypeVar
 
 __all__ = ["EventLoopThread"]
 
@@ -52,10 +52,6 @@ class EventLoopThread:
 
     def in_loop_thread(self) -> bool:
         return threading.current_thread() is self._thread
-
-    def call_soon(self, callback: Callable[..., Any], *args: Any) -> None:
-        """Schedule ``callback(*args)`` on the loop from any thread; never blocks."""
-        self.loop.call_soon_threadsafe(callback, *args)
 
     def submit(self, coro: Awaitable[T]) -> concurrent.futures.Future[T]:
         """Run a coroutine on the loop; the returned future is waitable from any thread."""

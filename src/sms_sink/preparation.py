@@ -7,16 +7,39 @@ the GIL while it encodes, so two threads give nearly twice the throughput).
 
 from __future__ import annotations
 
+import concurrent.futures
+import os
+import threading
+
 from .attachments import FRAME, VISUALIZATION, MediaPlan
-from .detections import to_detections
 from .dispatch import Alert, PreparedAlert
-from .errors import MediaError
 from .media.encode import JpegEncoder
-from .media.visualize import Visualizer, annotate_frame
+from .media.visualize import Visualizer, render_visualization
 from .messages import Attachment
 from .template import MessageTemplate
 
-__all__ = ["Preparer"]
+__all__ = ["Preparer", "media_executor"]
+
+#: Niceness added to the media threads: the video comes first. When frames arrive faster
+#: than alerts can be encoded (cooldown 0 on a busy camera), the kernel gives the CPU to the
+#: pipeline's decode threads and encoding takes what is left; the bounded queue absorbs it.
+MEDIA_THREAD_NICENESS = 10
+
+
+def media_executor(threads: int = 2) -> concurrent.futures.ThreadPoolExecutor:
+    """The small pool that renders and encodes; its threads run at a lower priority."""
+    return concurrent.futures.ThreadPoolExecutor(
+        max_workers=threads, thread_name_prefix="sms-sink-media", initializer=_lower_priority
+    )
+
+
+def _lower_priority() -> None:
+    """Raise this thread's niceness (Linux schedules threads individually; elsewhere a no-op)."""
+    try:
+        tid = threading.get_native_id()
+        os.setpriority(os.PRIO_PROCESS, tid, os.getpriority(os.PRIO_PROCESS, tid) + MEDIA_THREAD_NICENESS)
+    except (AttributeError, OSError):
+        pass
 
 
 class Preparer:
@@ -33,7 +56,7 @@ class Preparer:
         self._template = template
         self._media = media
         self._encoder = encoder
-        self._visualizer = visualizer or annotate_frame
+        self._visualizer = visualizer
 
     def __call__(self, alert: Alert) -> PreparedAlert:
         rendered = self._template.render(alert.snapshot)
@@ -42,7 +65,7 @@ class Preparer:
             if item == FRAME:
                 images.append(alert.image)
             elif item == VISUALIZATION:
-                images.append(self._visualize(alert))
+                images.append(render_visualization(alert.image, alert.predictions, self._visualizer))
         encoded = iter(self._encoder.fit_total(images) if images else ())
         media = tuple(
             Attachment(data=next(encoded)) if item in (FRAME, VISUALIZATION) else Attachment(url=item)
@@ -51,13 +74,3 @@ class Preparer:
         return PreparedAlert(
             body=rendered.text, segments=rendered.segments, force_mms=rendered.needs_mms, media=media
         )
-
-    def _visualize(self, alert: Alert):  # type: ignore[no-untyped-def]
-        try:
-            detections = to_detections(alert.predictions)
-        except (TypeError, ValueError) as exc:
-            raise MediaError(f"$visualization needs detections in the predictions: {exc}") from None
-        annotated = self._visualizer(alert.image, detections)
-        if annotated is None:
-            raise MediaError("media_visualizer returned None; it must return the annotated image")
-        return annotated

@@ -22,13 +22,14 @@ from .config import MANAGED, build_provider, check_number
 from .cooldown import CooldownGate
 from .dispatch import Alert, Dispatcher, ResultCallback
 from .errors import ConfigurationError, SinkClosedError
+from .frames import FramePool
 from .loop import EventLoopThread
 from .media.encode import JpegEncoder
 from .media.stores.base import MediaStore
 from .media.visualize import Visualizer
 from .messages import DeliveryResult
 from .phone import normalize_e164
-from .preparation import Preparer
+from .preparation import Preparer, media_executor
 from .providers import Provider
 from .retry import RetryPolicy
 from .stats import SinkStats
@@ -174,10 +175,12 @@ class SMSNotificationSink:
         self._close_report: CloseReport | None = None
         self.provider = provider
         self._stats = SinkStats()
-        self._executor = concurrent.futures.ThreadPoolExecutor(max_workers=2, thread_name_prefix="sms-sink-media")
+        self._executor = media_executor()
+        self._frames = FramePool(max_free=max_queue_size + workers + 2)
         self._loop = EventLoopThread()
         self._dispatcher = Dispatcher(
             provider=provider, prepare=self._preparer, stats=self._stats, executor=self._executor,
+            frames=self._frames,
             retry=RetryPolicy(max_attempts=max_attempts, retry_ambiguous=retry_ambiguous),
             media_store=media_store, queue_size=max_queue_size, overflow=overflow, workers=workers,
             request_timeout=request_timeout, delivery_timeout=delivery_timeout,
@@ -263,17 +266,17 @@ class SMSNotificationSink:
         queue = self._dispatcher.queue
         if queue.overflow == "drop_newest" and queue.full():
             # Dropped before the window is consumed; counted and reported on the loop.
-            self._loop.call_soon(self._dispatcher.enqueue, alert)
+            self._dispatcher.hand_off(alert)
             self._set_status(source_id, _error(f"Notification dropped: queue full ({queue.maxsize} alerts pending)"))
             return
         for i in ready:
             gate.consume(keys[i], now=now)
         if self._fire_and_forget:
-            self._loop.call_soon(self._dispatcher.enqueue, alert)
+            self._dispatcher.hand_off(alert)
             self._set_status(source_id, _BACKGROUND)
             return
         alert.waiter = concurrent.futures.Future()
-        self._loop.call_soon(self._dispatcher.enqueue, alert)
+        self._dispatcher.hand_off(alert)
         try:
             results = alert.waiter.result(timeout=self._delivery_timeout + 30)
         except concurrent.futures.TimeoutError:
@@ -287,7 +290,7 @@ class SMSNotificationSink:
             image = getattr(frame, "image", None)
             if image is None:
                 raise ValueError("media_url needs the frame image but the call carried no frame")
-            image = image.copy()
+            image = self._frames.copy(image)
         return Alert(
             source_id=source_id,
             receivers=receivers,
