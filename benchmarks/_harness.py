@@ -10,7 +10,7 @@ import sys
 import time
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Callable, Iterator, Sequence
+from typing import Any, Callable, Iterator, Sequence
 
 import cv2
 import numpy as np
@@ -78,6 +78,19 @@ def write_video(path: Path, *, width: int, height: int, frames: int, fps: int = 
     return path
 
 
+def pipeline_seconds(video: str, sink: Callable[[Any, Any], None], prediction: dict) -> float:
+    """Wall time of the real InferencePipeline over ``video``, every frame predicting ``prediction``."""
+    from streamvision.stream.pipeline import InferencePipeline
+
+    pipeline = InferencePipeline.init_with_custom_logic(
+        video_reference=video, on_video_frame=lambda frames: [prediction for _ in frames], on_prediction=sink
+    )
+    t0 = time.perf_counter()
+    pipeline.start()
+    pipeline.join()
+    return time.perf_counter() - t0
+
+
 def percentile(values: Sequence[float], q: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(round(q / 100 * (len(ordered) - 1))))]
@@ -113,6 +126,6 @@ def write_section(title: str, body: str) -> None:
 
 
 __all__ = [
-    "RECEIVER", "SENDER", "SandboxServer", "alternate", "camera_frame", "dead_url", "percentile",
+    "RECEIVER", "SENDER", "SandboxServer", "alternate", "camera_frame", "dead_url", "percentile", "pipeline_seconds",
     "ratio_summary", "sandbox_process", "write_section", "write_video",
 ]

@@ -22,13 +22,13 @@ from _harness import (
     camera_frame,
     dead_url,
     percentile,
+    pipeline_seconds,
     ratio_summary,
     sandbox_process,
     write_section,
     write_video,
 )
 from streamvision.camera.entities import VideoFrame
-from streamvision.stream.pipeline import InferencePipeline
 
 from sms_sink import RoboflowManagedProvider, SMSNotificationSink
 
@@ -75,20 +75,10 @@ def call_costs(url: str, *, throttled_calls: int, accepted_calls: int) -> dict[s
     return costs
 
 
-def pipeline_seconds(video: str, sink) -> float:  # type: ignore[no-untyped-def]
-    pipeline = InferencePipeline.init_with_custom_logic(
-        video_reference=video, on_video_frame=lambda frames: [PREDICTION for _ in frames], on_prediction=sink
-    )
-    t0 = time.perf_counter()
-    pipeline.start()
-    pipeline.join()
-    return time.perf_counter() - t0
-
-
 def timed_with_sink(video: str, url: str, cooldown: float) -> float:
     sink = make_sink(url, cooldown)
     try:
-        return pipeline_seconds(video, sink)
+        return pipeline_seconds(video, sink, PREDICTION)
     finally:
         sink.close(timeout=0.1)  # outside the timed run; leftovers are reported as abandoned
 
@@ -114,7 +104,7 @@ def main() -> None:
         video = str(write_video(Path(tempfile.gettempdir()) / f"sms-sink-bench-1080p-{args.frames}.mp4",
                                 width=1920, height=1080, frames=args.frames))
         runs = alternate({
-            "none": lambda: pipeline_seconds(video, lambda p, f: None),
+            "none": lambda: pipeline_seconds(video, lambda p, f: None, PREDICTION),
             "cooldown0": lambda: timed_with_sink(video, slow, 0),
             "cooldown5": lambda: timed_with_sink(video, slow, 5),
         }, args.rounds)

@@ -22,13 +22,13 @@ from _harness import (
     SandboxServer,
     alternate,
     camera_frame,
+    pipeline_seconds,
     ratio_summary,
     sandbox_process,
     write_section,
     write_video,
 )
 from streamvision.camera.entities import VideoFrame
-from streamvision.stream.pipeline import InferencePipeline
 
 from sms_sink import SMSNotificationSink, TwilioProvider
 from sms_sink.media.stores import LocalMediaServer
@@ -70,20 +70,10 @@ def mms_rate(url: str, image, media: str, count: int) -> float:  # type: ignore[
     return count / elapsed
 
 
-def pipeline_seconds(video: str, sink) -> float:  # type: ignore[no-untyped-def]
-    pipeline = InferencePipeline.init_with_custom_logic(
-        video_reference=video, on_video_frame=lambda frames: [PREDICTION for _ in frames], on_prediction=sink
-    )
-    t0 = time.perf_counter()
-    pipeline.start()
-    pipeline.join()
-    return time.perf_counter() - t0
-
-
 def with_mms(video: str, url: str) -> float:
     sink = mms_sink(url, "$visualization")
     try:
-        return pipeline_seconds(video, sink)
+        return pipeline_seconds(video, sink, PREDICTION)
     finally:
         sink.close(timeout=0.1)
 
@@ -113,7 +103,7 @@ def main() -> None:
 
         video = str(write_video(Path(tempfile.gettempdir()) / f"sms-sink-bench-1080p-{args.frames}.mp4",
                                 width=1920, height=1080, frames=args.frames))
-        runs = alternate({"none": lambda: pipeline_seconds(video, lambda p, f: None),
+        runs = alternate({"none": lambda: pipeline_seconds(video, lambda p, f: None, PREDICTION),
                           "mms": lambda: with_mms(video, url)}, args.rounds)
     fps = {name: [args.frames / s for s in seconds] for name, seconds in runs.items()}
     median, low, high = ratio_summary(fps["mms"], fps["none"])

@@ -22,6 +22,7 @@ def check_number(
     *,
     minimum: float | None = None,
     exclusive: bool = False,
+    maximum: float | None = None,
     integer: bool = False,
     optional: bool = False,
 ) -> Any:
@@ -35,6 +36,8 @@ def check_number(
         raise ConfigurationError(field, f"expected a finite number, got {value!r}")
     if minimum is not None and (value <= minimum if exclusive else value < minimum):
         raise ConfigurationError(field, f"must be {'>' if exclusive else '>='} {minimum:g}, got {value!r}")
+    if maximum is not None and value > maximum:
+        raise ConfigurationError(field, f"must be <= {maximum:g}, got {value!r}")
     return value
 
 

@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import abc
-from types import TracebackType
 
+from ..lifecycle import AsyncResource
 from ..messages import OutboundMessage, ProviderReceipt
 
 __all__ = ["Provider"]
 
 
-class Provider(abc.ABC):
+class Provider(AsyncResource, abc.ABC):
     """Sends one message in one attempt.
 
     ``send`` returns a receipt or raises a :class:`~sms_sink.errors.DeliveryError`
@@ -26,17 +26,3 @@ class Provider(abc.ABC):
     @abc.abstractmethod
     async def send(self, message: OutboundMessage) -> ProviderReceipt:
         """Send ``message`` once."""
-
-    async def aclose(self) -> None:
-        """Release connections; idempotent."""
-
-    async def __aenter__(self) -> "Provider":
-        return self
-
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        await self.aclose()

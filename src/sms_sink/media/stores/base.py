@@ -7,11 +7,11 @@ private frames reachable only through unguessable, expiring URLs.
 from __future__ import annotations
 
 import abc
-import math
-from types import TracebackType
 from typing import Any
 
-from ...errors import ConfigurationError, MediaError
+from ...config import check_number
+from ...errors import MediaError
+from ...lifecycle import AsyncResource
 
 __all__ = ["CONTENT_TYPES", "MediaStore", "check_ttl", "extension_for"]
 
@@ -30,17 +30,11 @@ def extension_for(content_type: str) -> str:
 
 
 def check_ttl(value: Any, maximum: float) -> float:
-    """Validate ``ttl_s``: a finite number of seconds in (0, maximum]."""
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
-        raise ConfigurationError("ttl_s", f"expected a number of seconds, got {value!r}")
-    if not 0 < value <= maximum:
-        raise ConfigurationError(
-            "ttl_s", f"{value} is out of range (0, {maximum:g}]; Twilio fetches media within minutes"
-        )
-    return float(value)
+    """Validate ``ttl_s``: seconds in (0, maximum] (Twilio fetches media within minutes)."""
+    return float(check_number("ttl_s", value, minimum=0, exclusive=True, maximum=maximum))
 
 
-class MediaStore(abc.ABC):
+class MediaStore(AsyncResource, abc.ABC):
     """Stores one attachment and returns a URL that stops working after the store's TTL.
 
     Subclasses implement :meth:`put`; stores that need the running loop (servers,
@@ -50,21 +44,3 @@ class MediaStore(abc.ABC):
     @abc.abstractmethod
     async def put(self, data: bytes, *, content_type: str = "image/jpeg") -> str:
         """Store ``data`` and return its expiring URL; :class:`MediaError` on failure."""
-
-    async def start(self) -> None:
-        """Bind servers or open clients on the running loop; idempotent."""
-
-    async def aclose(self) -> None:
-        """Release resources; idempotent."""
-
-    async def __aenter__(self) -> "MediaStore":
-        await self.start()
-        return self
-
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        await self.aclose()
