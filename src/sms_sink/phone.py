@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import re
+
 import phonenumbers
 
 from .errors import ConfigurationError
 
 __all__ = ["normalize_e164"]
+
+#: phonenumbers reads letters as a keypad ("+1 555 CALL NOW"); an alert recipient is never that.
+_ALLOWED = re.compile(r"^\+?[0-9 ().\-]+$")
 
 
 def normalize_e164(value: object, field: str) -> str:
@@ -19,6 +24,8 @@ def normalize_e164(value: object, field: str) -> str:
     if not isinstance(value, str) or not value.strip():
         raise ConfigurationError(field, f"expected an E.164 phone number like '+15551234567', got {value!r}")
     text = value.strip()
+    if not _ALLOWED.match(text):
+        raise ConfigurationError(field, f"{text!r} may only hold '+', digits, spaces, dots, dashes and brackets")
     if not text.startswith("+"):
         raise ConfigurationError(
             field, f"{text!r} is not in E.164 format: start with '+' and the country code, e.g. '+15551234567'"
