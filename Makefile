@@ -16,6 +16,7 @@ demo: $(VENV)/.installed
 	$(PY) -m sms_sink demo
 
 test: $(VENV)/.installed
+	bash scripts/install-browser.sh
 	$(PY) -m pytest -q
 
 bench: $(VENV)/.installed

@@ -155,3 +155,24 @@ async def test_live_page_and_message_endpoints_without_outbox(session):
         assert sb.messages == [] and sb.requests == 0
         async with session.get(sb.make_url("/_sandbox/messages")) as response:
             assert await response.json() == []
+
+
+def test_clear_removes_earlier_messages_only(tmp_path):
+    from sms_sink.sandbox.outbox import Outbox
+    from sms_sink.sandbox.records import SandboxImage, SandboxMessage
+    import datetime as dt
+
+    keep = tmp_path / "notes.txt"
+    keep.write_text("mine")
+    outbox = Outbox(tmp_path)
+    message = SandboxMessage(
+        sid="SM" + "1" * 32, api="twilio", account_sid="AC" + "0" * 32, to="+15551234567", from_="+15557654321",
+        body="hi", num_segments=1, status="queued", error_code=None, error_message=None, media_urls=(),
+        images=(SandboxImage("image/jpeg", b"\xff\xd8\xff\xd9", "inline"),), force_mms=False,
+        created_at=dt.datetime.now(dt.timezone.utc), extra={},
+    )
+    outbox.write(message)
+    assert len(list(tmp_path.glob("*.jpg"))) == 1
+    Outbox(tmp_path).clear()
+    assert Outbox(tmp_path).entries() == [] and not list(tmp_path.glob("*.jpg")) and keep.read_text() == "mine"
+    assert (tmp_path / "index.html").exists()

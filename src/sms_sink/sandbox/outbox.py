@@ -55,6 +55,17 @@ class Outbox:
             self._write_index()
             return path
 
+    def clear(self) -> None:
+        """Delete the earlier messages and their images from the folder (nothing else in it)."""
+        with self._lock:
+            for entry in self._entries:
+                (self.directory / f"{entry['n']:04d}-{entry['sid']}.json").unlink(missing_ok=True)
+                for image in entry.get("images", ()):
+                    if isinstance(image, dict) and isinstance(image.get("url"), str):
+                        (self.directory / Path(image["url"]).name).unlink(missing_ok=True)
+            self._entries = []
+            self._write_index()
+
     def entries(self) -> list[dict[str, Any]]:
         """The saved message dicts, oldest first (image ``url``s are file names)."""
         with self._lock:
