@@ -4,7 +4,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 export DISABLE_VERSION_CHECK := True
 
-.PHONY: demo test bench clean
+.PHONY: demo test compat bench clean
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -19,8 +19,13 @@ test: $(VENV)/.installed
 	bash scripts/install-browser.sh
 	$(PY) -m pytest -q
 
+# Our sink, operations and plugin against the real `inference` (torch, ~3.5 min on first run).
+compat:
+	bash scripts/compat.sh
+
 bench: $(VENV)/.installed
 	$(PY) benchmarks/hot_path.py
+	$(PY) benchmarks/media.py
 
 clean:
-	rm -rf $(VENV) build *.egg-info src/*.egg-info .pytest_cache
+	rm -rf $(VENV) .venv-compat build *.egg-info src/*.egg-info .pytest_cache

@@ -270,3 +270,15 @@ def test_custom_twilio_fields_and_env(monkeypatch: pytest.MonkeyPatch) -> None:
         SMSNotificationSink(receiver_number=RECEIVER, message="m", sms_provider="Custom Twilio",
                             media_url="$frame.image")
     assert info.value.field == "media_url" and "media_store" in str(info.value)
+
+
+def test_dropped_sink_still_delivers_what_it_accepted() -> None:
+    import gc
+
+    provider = MemoryProvider(latency=0.05)
+    sink = make_sink(provider, cooldown_seconds=0)
+    for i in range(3):
+        sink(None, frame(frame_id=i + 1))
+    del sink
+    gc.collect()
+    assert len(provider.sent) == 3

@@ -139,6 +139,8 @@ def _data_columns(predictions: Sequence[Mapping[str, Any]]) -> dict[str, np.ndar
         values = [p.get(key) for p in predictions]
         if all(type(v) is kind for v in values):
             data[key] = np.array(values)
+    if "parent_id" not in data:  # as the workflows converter: "" when a model gives none
+        data["parent_id"] = np.array([str(p.get("parent_id", "")) for p in predictions])
     return data
 
 

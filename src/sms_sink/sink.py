@@ -8,7 +8,6 @@ event loop with ``call_soon_threadsafe``. Rendering, encoding and sending happen
 
 from __future__ import annotations
 
-import atexit
 import concurrent.futures
 import logging
 import time
@@ -192,9 +191,10 @@ class SMSNotificationSink:
             self._loop.stop()
             self._executor.shutdown(wait=False)
             raise
-        ref = weakref.ref(self)
-        self._atexit_hook = lambda: (s := ref()) is not None and s.close()
-        atexit.register(self._atexit_hook)
+        # A sink dropped without close(), or alive at interpreter exit, still drains: the
+        # finalizer holds the parts that deliver, not the sink itself.
+        self._finalizer = weakref.finalize(self, _shutdown, self._loop, self._dispatcher, self._executor,
+                                           self._stats, 10.0)
 
     @classmethod
     def from_workflow_step(
@@ -359,14 +359,9 @@ class SMSNotificationSink:
         if self._loop.in_loop_thread():
             raise RuntimeError("close() cannot be called from on_result (the sink's own loop)")
         self._closed = True
-        atexit.unregister(self._atexit_hook)
-        undelivered = self._loop.run(self._dispatcher.drain(timeout), timeout=timeout + 30)
-        self._loop.stop()
-        self._executor.shutdown(wait=True)
+        self._finalizer.detach()
+        undelivered = _shutdown(self._loop, self._dispatcher, self._executor, self._stats, timeout)
         self._close_report = CloseReport(tuple(undelivered))
-        if undelivered:
-            log.error("sms-sink closed with %d message(s) undelivered after %.1f s", len(undelivered), timeout)
-        log.info("sms-sink closed: %s", self._stats.as_dict())
         return self._close_report
 
     def __enter__(self) -> "SMSNotificationSink":
@@ -374,6 +369,21 @@ class SMSNotificationSink:
 
     def __exit__(self, *exc_info: object) -> None:
         self.close()
+
+
+def _shutdown(loop: EventLoopThread, dispatcher: Dispatcher, executor: concurrent.futures.Executor,
+              stats: SinkStats, timeout: float) -> list[DeliveryResult]:
+    """Drain within ``timeout``, stop the loop and the media threads; return what was not delivered."""
+    if loop.in_loop_thread():  # garbage-collected on its own loop: cannot wait for itself
+        loop.stop()
+        return []
+    undelivered = loop.run(dispatcher.drain(timeout), timeout=timeout + 30)
+    loop.stop()
+    executor.shutdown(wait=True)
+    if undelivered:
+        log.error("sms-sink closed with %d message(s) undelivered after %.1f s", len(undelivered), timeout)
+    log.info("sms-sink closed: %s", stats.as_dict())
+    return undelivered
 
 
 @runtime_checkable
