@@ -24,8 +24,10 @@ compat:
 	bash scripts/compat.sh
 
 bench: $(VENV)/.installed
+	$(PY) -m pip install -q -e ".[dev,bench]"
 	$(PY) benchmarks/hot_path.py
 	$(PY) benchmarks/media.py
+	$(PY) benchmarks/plot.py
 
 clean:
 	rm -rf $(VENV) .venv-compat build *.egg-info src/*.egg-info .pytest_cache

@@ -111,6 +111,13 @@ def ratio_summary(numerators: list[float], denominators: list[float]) -> tuple[f
     return statistics.median(ratios), min(ratios), max(ratios)
 
 
+def write_figures(name: str, figures: dict[str, Any]) -> None:
+    """Keep a run's figures as JSON beside RESULTS.md, for plot.py."""
+    import json
+
+    (RESULTS.parent / f"{name}.json").write_text(json.dumps(figures, indent=2) + "\n")
+
+
 def write_section(title: str, body: str) -> None:
     """Replace (or append) the ``## title`` section of RESULTS.md."""
     text = RESULTS.read_text() if RESULTS.exists() else "# Benchmark results\n\nMachine: 2 cores, shared.\n"
@@ -127,5 +134,5 @@ def write_section(title: str, body: str) -> None:
 
 __all__ = [
     "RECEIVER", "SENDER", "SandboxServer", "alternate", "camera_frame", "dead_url", "percentile", "pipeline_seconds",
-    "ratio_summary", "sandbox_process", "write_section", "write_video",
+    "ratio_summary", "sandbox_process", "write_figures", "write_section", "write_video",
 ]

@@ -25,6 +25,7 @@ from _harness import (
     pipeline_seconds,
     ratio_summary,
     sandbox_process,
+    write_figures,
     write_section,
     write_video,
 )
@@ -135,6 +136,7 @@ def main() -> None:
         f"{r5[0]:.3f} ({r5[1]:.3f}–{r5[2]:.3f}) |\n\nTarget: ratio >= 0.97 with cooldown 0."
     )
     write_section("Hot path (benchmarks/hot_path.py)", body)
+    write_figures("hot_path", {"call_costs": dict(rows), "fps": fps, "ratio_cooldown0": r0, "ratio_cooldown5": r5})
 
 
 if __name__ == "__main__":

@@ -25,6 +25,7 @@ from _harness import (
     pipeline_seconds,
     ratio_summary,
     sandbox_process,
+    write_figures,
     write_section,
     write_video,
 )
@@ -86,6 +87,7 @@ def main() -> None:
     args = parser.parse_args()
     logging.basicConfig(level=logging.ERROR)
 
+    rates: dict[str, dict[str, float]] = {}
     lines = ["| size | raw encode 1 thread | raw encode 2 threads | MMS `$frame.image` | ratio | "
              "MMS `$visualization` | ratio |", "|---|---|---|---|---|---|---|"]
     with sandbox_process(0.0) as url:
@@ -98,6 +100,7 @@ def main() -> None:
             mms, vis = statistics.median(frame_rates), statistics.median(vis_rates)
             print(f"{name}: raw 1T {raw1:.0f}/s, raw 2T {raw2:.0f}/s, MMS frame {mms:.0f}/s ({mms / raw2:.2f}), "
                   f"MMS visualization {vis:.0f}/s ({vis / raw2:.2f})", flush=True)
+            rates[name] = {"raw_1_thread": raw1, "raw_2_threads": raw2, "mms_frame": mms, "mms_visualization": vis}
             lines.append(f"| {name} | {raw1:.0f}/s | {raw2:.0f}/s | {mms:.0f}/s | {mms / raw2:.2f} | {vis:.0f}/s | "
                          f"{vis / raw2:.2f} |")
 
@@ -123,6 +126,7 @@ def main() -> None:
         "\n\nTarget: >= 0.97."
     )
     write_section("Media (benchmarks/media.py)", body)
+    write_figures("media", {"rates": rates, "fps": fps, "ratio_mms": [median, low, high]})
 
 
 if __name__ == "__main__":

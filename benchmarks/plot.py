@@ -1,0 +1,62 @@
+"""Draws benchmarks/results.png from the figures hot_path.py and media.py left as JSON."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+
+HERE = Path(__file__).parent
+
+
+def main() -> None:
+    hot = json.loads((HERE / "hot_path.json").read_text())
+    media = json.loads((HERE / "media.json").read_text())
+    fig, (calls, ratios, mms) = plt.subplots(1, 3, figsize=(15, 4.5))
+
+    states = list(hot["call_costs"])
+    x = range(len(states))
+    calls.bar([i - 0.2 for i in x], [hot["call_costs"][s]["throttled_median_us"] / 1000 for s in states], 0.4,
+              label="throttled median")
+    calls.bar([i + 0.2 for i in x], [hot["call_costs"][s]["accepted_p99_ms"] for s in states], 0.4,
+              label="accepted p99 (1080p)")
+    calls.axhline(2.0, color="red", linestyle="--", linewidth=1, label="target: accepted p99 2 ms")
+    calls.set_xticks(list(x), states)
+    calls.set_ylabel("ms per sink call")
+    calls.set_title("Sink call cost by provider state")
+    calls.legend(fontsize=8)
+
+    variants = [("cooldown 5 s\n2 s provider", hot["ratio_cooldown5"]),
+                ("cooldown 0\n2 s provider", hot["ratio_cooldown0"]),
+                ("MMS every frame\ncooldown 0", media["ratio_mms"])]
+    for i, (_, (median, low, high)) in enumerate(variants):
+        ratios.bar(i, median, yerr=[[median - low], [high - median]], capsize=6, color="tab:green")
+    ratios.axhline(0.97, color="red", linestyle="--", linewidth=1, label="target 0.97")
+    ratios.set_xticks(range(len(variants)), [name for name, _ in variants])
+    ratios.set_ylim(0, 1.2)
+    ratios.set_ylabel("pipeline fps with sink / without")
+    ratios.set_title("1080p pipeline throughput (median, min-max)")
+    ratios.legend(fontsize=8)
+
+    sizes = list(media["rates"])
+    keys = [("raw_2_threads", "raw cv2 encode, 2 threads"), ("mms_frame", "MMS $frame.image"),
+            ("mms_visualization", "MMS $visualization")]
+    for k, (key, label) in enumerate(keys):
+        mms.bar([i + (k - 1) * 0.27 for i in range(len(sizes))], [media["rates"][s][key] for s in sizes], 0.27,
+                label=label)
+    mms.set_xticks(range(len(sizes)), sizes)
+    mms.set_ylabel("images or alerts per second")
+    mms.set_title("MMS throughput vs the raw encoder")
+    mms.legend(fontsize=8)
+
+    fig.tight_layout()
+    fig.savefig(HERE / "results.png", dpi=110)
+    print(f"wrote {HERE / 'results.png'}")
+
+
+if __name__ == "__main__":
+    main()
