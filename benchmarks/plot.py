@@ -16,7 +16,7 @@ HERE = Path(__file__).parent
 def main() -> None:
     hot = json.loads((HERE / "hot_path.json").read_text())
     media = json.loads((HERE / "media.json").read_text())
-    fig, (calls, ratios, mms) = plt.subplots(1, 3, figsize=(15, 4.5))
+    fig, (calls, ratios, mms) = plt.subplots(1, 3, figsize=(17, 5))
 
     states = list(hot["call_costs"])
     x = range(len(states))
@@ -30,13 +30,12 @@ def main() -> None:
     calls.set_title("Sink call cost by provider state")
     calls.legend(fontsize=8)
 
-    variants = [("cooldown 5 s\n2 s provider", hot["ratio_cooldown5"]),
-                ("cooldown 0\n2 s provider", hot["ratio_cooldown0"]),
-                ("MMS every frame\ncooldown 0", media["ratio_mms"])]
+    variants = [(hot["labels"][name].replace(", ", "\n"), ratio) for name, ratio in hot["ratios"].items()]
+    variants += [(f"MMS every frame\n{policy}", ratio) for policy, ratio in media["ratios"].items()]
     for i, (_, (median, low, high)) in enumerate(variants):
         ratios.bar(i, median, yerr=[[median - low], [high - median]], capsize=6, color="tab:green")
     ratios.axhline(0.97, color="red", linestyle="--", linewidth=1, label="target 0.97")
-    ratios.set_xticks(range(len(variants)), [name for name, _ in variants])
+    ratios.set_xticks(range(len(variants)), [name for name, _ in variants], fontsize=7)
     ratios.set_ylim(0, 1.2)
     ratios.set_ylabel("pipeline fps with sink / without")
     ratios.set_title("1080p pipeline throughput (median, min-max)")

@@ -255,6 +255,13 @@ class SMSNotificationSink:
             return
         self._stats.throttled += len(receivers) - len(ready)
         accepted = receivers if len(ready) == len(receivers) else tuple(receivers[i] for i in ready)
+        queue = self._dispatcher.queue
+        if queue.overflow == "drop_newest" and queue.full():
+            # Dropped before anything is copied or the window consumed; counted and reported on the loop.
+            self._stats.accepted += len(accepted)
+            self._dispatcher.hand_off(Alert(source_id=source_id, receivers=accepted, snapshot=None))
+            self._set_status(source_id, _error(f"Notification dropped: queue full ({queue.maxsize} alerts pending)"))
+            return
         try:
             alert = self._snapshot(source_id, accepted, predictions, frame)
         except Exception as exc:
@@ -263,12 +270,6 @@ class SMSNotificationSink:
             self._set_status(source_id, _error(f"Alert rejected: {exc}"))
             return
         self._stats.accepted += len(accepted)
-        queue = self._dispatcher.queue
-        if queue.overflow == "drop_newest" and queue.full():
-            # Dropped before the window is consumed; counted and reported on the loop.
-            self._dispatcher.hand_off(alert)
-            self._set_status(source_id, _error(f"Notification dropped: queue full ({queue.maxsize} alerts pending)"))
-            return
         for i in ready:
             gate.consume(keys[i], now=now)
         if self._fire_and_forget:
