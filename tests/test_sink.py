@@ -282,3 +282,19 @@ def test_dropped_sink_still_delivers_what_it_accepted() -> None:
     del sink
     gc.collect()
     assert len(provider.sent) == 3
+
+
+def test_drop_newest_never_queues_what_it_dropped() -> None:
+    """The full-queue check on the pipeline thread may race with workers freeing room;
+    an alert dropped there must stay dropped (it carries no snapshot to render)."""
+    provider = MemoryProvider(latency=0.002)
+    results: list[DeliveryResult] = []
+    sink = make_sink(provider, cooldown_seconds=0, max_queue_size=1, workers=1, overflow="drop_newest",
+                     message="frame {{ $parameters.id }}", message_parameters={"id": "$frame.frame_id"},
+                     on_result=results.append)
+    for i in range(300):
+        sink(None, frame(frame_id=i + 1))
+    sink.close(timeout=10)
+    stats = sink.stats()
+    assert stats["failed"] == 0 and stats["sent"] + stats["dropped"] == stats["accepted"] == 300
+    assert all(r.ok or r.error_message.startswith("dropped") for r in results) and len(results) == 300

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import concurrent.futures
+import functools
 import logging
 import time
 from collections import deque
@@ -153,6 +154,13 @@ class Dispatcher:
         if not self._wake_pending:
             self._wake_pending = True
             self._loop.call_soon_threadsafe(self._take_inbox)  # type: ignore[union-attr]
+
+    def drop(self, alert: Alert) -> None:
+        """From the pipeline thread: count and report ``alert`` as dropped (queue full)."""
+        reason = f"dropped: queue full (overflow={self.queue.overflow})"
+        self._loop.call_soon_threadsafe(  # type: ignore[union-attr]
+            functools.partial(self._fail_alert, alert, reason, counter="dropped")
+        )
 
     def _take_inbox(self) -> None:
         self._wake_pending = False  # before draining: a later append schedules a new wake-up

@@ -8,13 +8,14 @@ the GIL while it encodes, so two threads give nearly twice the throughput).
 from __future__ import annotations
 
 import concurrent.futures
+import functools
 import os
 import threading
 
 from .attachments import FRAME, VISUALIZATION, MediaPlan
 from .dispatch import Alert, PreparedAlert
 from .media.encode import JpegEncoder
-from .media.visualize import Visualizer, render_visualization
+from .media.visualize import Visualizer, annotate_frame, render_visualization
 from .messages import Attachment
 from .template import MessageTemplate
 
@@ -56,16 +57,23 @@ class Preparer:
         self._template = template
         self._media = media
         self._encoder = encoder
+        # The snapshot is the sink's own copy: when the raw frame is not attached as well,
+        # the default visualizer may draw on it instead of copying it again.
+        if visualizer is None and FRAME not in media.items:
+            visualizer = functools.partial(annotate_frame, in_place=True)
         self._visualizer = visualizer
 
     def __call__(self, alert: Alert) -> PreparedAlert:
         rendered = self._template.render(alert.snapshot)
         images = []
+        visualization = None
         for item in self._media.items:
             if item == FRAME:
                 images.append(alert.image)
             elif item == VISUALIZATION:
-                images.append(render_visualization(alert.image, alert.predictions, self._visualizer))
+                if visualization is None:  # drawn once, even when listed twice
+                    visualization = render_visualization(alert.image, alert.predictions, self._visualizer)
+                images.append(visualization)
         encoded = iter(self._encoder.fit_total(images) if images else ())
         media = tuple(
             Attachment(data=next(encoded)) if item in (FRAME, VISUALIZATION) else Attachment(url=item)

@@ -259,7 +259,7 @@ class SMSNotificationSink:
         if queue.overflow == "drop_newest" and queue.full():
             # Dropped before anything is copied or the window consumed; counted and reported on the loop.
             self._stats.accepted += len(accepted)
-            self._dispatcher.hand_off(Alert(source_id=source_id, receivers=accepted, snapshot=None))
+            self._dispatcher.drop(Alert(source_id=source_id, receivers=accepted, snapshot=None))
             self._set_status(source_id, _error(f"Notification dropped: queue full ({queue.maxsize} alerts pending)"))
             return
         try:

@@ -58,10 +58,14 @@ def labels_for(detections: sv.Detections) -> list[str]:
     return labels
 
 
-def annotate_frame(image: np.ndarray, detections: sv.Detections) -> np.ndarray:
-    """Return a copy of ``image`` with boxes and labels drawn; ``image`` is left untouched."""
+def annotate_frame(image: np.ndarray, detections: sv.Detections, *, in_place: bool = False) -> np.ndarray:
+    """Return ``image`` with boxes and labels drawn, on a copy unless ``in_place``.
+
+    ``in_place`` is for a frame the caller owns (the sink's own snapshot): it saves a
+    full-frame copy per alert.
+    """
     scene = as_bgr(image)
-    if np.may_share_memory(scene, image):
+    if not in_place and np.may_share_memory(scene, image):
         scene = scene.copy()
     if len(detections) == 0:
         return scene
