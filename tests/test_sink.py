@@ -298,3 +298,46 @@ def test_drop_newest_never_queues_what_it_dropped() -> None:
     stats = sink.stats()
     assert stats["failed"] == 0 and stats["sent"] + stats["dropped"] == stats["accepted"] == 300
     assert all(r.ok or r.error_message.startswith("dropped") for r in results) and len(results) == 300
+
+
+@pytest.mark.parametrize(
+    ("fault", "retry_ambiguous", "ok", "attempts", "error_code"),
+    [
+        (faults.RateLimit(retry_after=0.2), False, True, 2, None),  # 429: always retried, Retry-After honoured
+        (faults.RateLimit(), False, True, 2, None),
+        (faults.ServerError(500), True, True, 2, None),  # ambiguous: retried when allowed
+        (faults.ServerError(503), False, False, 1, 20503),  # ... and not when at-most-once is asked
+        (faults.Reset(), True, True, 2, None),
+        (faults.Hang(seconds=5), True, True, 2, None),  # request_timeout, then a retry
+        (faults.TwilioError(21211), True, False, 1, 21211),  # permanent: never retried
+        (faults.TwilioError(21610), True, False, 1, 21610),
+        (faults.TwilioError(20003, status=401), True, False, 1, 20003),
+    ],  # 21611 (sender queue full) backs off 60 s: covered in test_retry.py
+    ids=["429-retry-after", "429", "500", "503-at-most-once", "reset", "hang", "21211", "21610", "401"],
+)
+def test_retry_classes_against_the_sandbox(fault, retry_ambiguous, ok, attempts, error_code, sandbox,
+                                           twilio) -> None:
+    results: list[DeliveryResult] = []
+    sandbox.inject(fault)
+    with make_sink(twilio, retry_ambiguous=retry_ambiguous, request_timeout=0.5, on_result=results.append) as sink:
+        started = time.monotonic()
+        sink(None, frame())
+    [result] = results
+    assert (result.ok, result.attempts, result.error_code) == (ok, attempts, error_code)
+    assert sink.stats()["retried"] == attempts - 1
+    if isinstance(fault, faults.RateLimit) and fault.retry_after:
+        assert time.monotonic() - started >= 0.2
+
+
+def test_connection_refused_is_retried_until_attempts_run_out() -> None:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    provider = TwilioProvider(SandboxServer.DEFAULT_ACCOUNT_SID, SandboxServer.DEFAULT_AUTH_TOKEN, SENDER,
+                              base_url=f"http://127.0.0.1:{port}")
+    results: list[DeliveryResult] = []
+    with make_sink(provider, max_attempts=3, on_result=results.append) as sink:
+        sink(None, frame())
+    assert not results[0].ok and results[0].attempts == 3 and "could not connect" in results[0].error_message
