@@ -341,3 +341,36 @@ def test_connection_refused_is_retried_until_attempts_run_out() -> None:
     with make_sink(provider, max_attempts=3, on_result=results.append) as sink:
         sink(None, frame())
     assert not results[0].ok and results[0].attempts == 3 and "could not connect" in results[0].error_message
+
+
+def test_max_messages_per_second_paces_deliveries() -> None:
+    """aiolimiter lets a burst of `rate` through, then one every 1/rate s."""
+    provider = MemoryProvider()
+    finished: list[float] = []
+    started = time.monotonic()
+    with make_sink(provider, cooldown_seconds=0, max_messages_per_second=5, max_queue_size=16,
+                   on_result=lambda r: finished.append(time.monotonic())) as sink:
+        for i in range(10):
+            sink(None, frame(frame_id=i + 1))
+    assert len(provider.sent) == 10
+    assert finished[-1] - started >= 0.7  # 5 at once, 5 more at 0.2 s intervals
+
+
+def test_rate_limit_is_paid_before_encoding(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Waiting for a token happens before the frame is encoded, so a storm costs no CPU ahead."""
+    from sms_sink.media.encode import JpegEncoder
+
+    encodes: list[int] = []
+    original = JpegEncoder.fit_total
+    monkeypatch.setattr(JpegEncoder, "fit_total", lambda self, images, **kw: encodes.append(1) or original(
+        self, images, **kw))
+    provider = MemoryProvider()
+    with make_sink(provider, cooldown_seconds=0, max_messages_per_second=1, media_url="$frame.image",
+                   max_queue_size=8, workers=4) as sink:
+        for i in range(4):
+            sink(None, frame(frame_id=i + 1))
+        time.sleep(0.3)
+        early_sent, early_encodes = len(provider.sent), len(encodes)
+        report = sink.close(timeout=0.2)
+    assert (early_sent, early_encodes) == (1, 1)  # 4 workers busy, but only the paid alert was encoded
+    assert len(report.undelivered) == 3

@@ -205,6 +205,10 @@ class Dispatcher:
 
     async def _deliver_alert(self, alert: Alert) -> list[DeliveryResult]:
         loop = asyncio.get_running_loop()
+        if self._limiter is not None:
+            # Tokens for the first attempts before rendering and encoding: the rate limit
+            # then bounds the CPU an alert storm can take from the video, not just the sends.
+            await self._limiter.acquire(min(len(alert.receivers), self._limiter.max_rate))
         try:
             try:
                 prepared = await loop.run_in_executor(self._executor, self._prepare, alert)
@@ -238,7 +242,7 @@ class Dispatcher:
         while True:
             attempt += 1
             try:
-                if self._limiter is not None:
+                if self._limiter is not None and attempt > 1:  # the first was paid before preparing
                     await self._limiter.acquire()
                 receipt = await asyncio.wait_for(self.provider.send(message), self._request_timeout)
             except (DeliveryError, asyncio.TimeoutError) as exc:
