@@ -77,8 +77,8 @@ def mms_rate(url: str, image, media: str, seconds: float = 3.0) -> float:  # typ
         sink.close(timeout=0.5)
 
 
-def with_mms(video: str, url: str, overflow: str) -> float:
-    sink = mms_sink(url, "$visualization", overflow=overflow)
+def with_mms(video: str, url: str, overflow: str, rate: float | None = None) -> float:
+    sink = mms_sink(url, "$visualization", overflow=overflow, max_messages_per_second=rate)
     try:
         return pipeline_seconds(video, sink, PREDICTION)
     finally:
@@ -114,11 +114,12 @@ def main() -> None:
                                 width=1920, height=1080, frames=args.frames))
         runs = alternate({"none": lambda: pipeline_seconds(video, lambda p, f: None, PREDICTION),
                           "drop_oldest": lambda: with_mms(video, url, "drop_oldest"),
-                          "drop_newest": lambda: with_mms(video, url, "drop_newest")}, args.rounds)
+                          "drop_newest": lambda: with_mms(video, url, "drop_newest"),
+                          "drop_newest, 5/s": lambda: with_mms(video, url, "drop_newest", 5.0)}, args.rounds)
     fps = {name: [args.frames / s for s in seconds] for name, seconds in runs.items()}
-    ratios = {policy: ratio_summary(fps[policy], fps["none"]) for policy in ("drop_oldest", "drop_newest")}
+    ratios = {policy: ratio_summary(fps[policy], fps["none"]) for policy in fps if policy != "none"}
     for name, values in fps.items():
-        print(f"pipeline fps {name:12s}: " + " ".join(f"{v:.0f}" for v in values)
+        print(f"pipeline fps {name:16s}: " + " ".join(f"{v:.0f}" for v in values)
               + (f"  ratio {ratios[name][0]:.3f} ({ratios[name][1]:.3f}-{ratios[name][2]:.3f})" if name in ratios else ""))
     body = "\n".join(lines) + (
         "\n\nMMS: sustained rate (median of 3 runs of 3 s) with frames offered at 500/s (cooldown 0, queue 16, "
