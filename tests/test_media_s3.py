@@ -48,6 +48,12 @@ async def fetch(method: str, url: str) -> tuple[int, dict[str, str], bytes]:
             return response.status, dict(response.headers), await response.read()
 
 
+async def test_sub_second_ttl_still_signs_a_url_that_lives(moto_endpoint: str, s3_client: object) -> None:
+    async with make_store(moto_endpoint, ttl_s=0.5) as store:
+        url = await store.put(b"\xff\xd8frame\xff\xd9")
+    assert URL(url, encoded=True).query["X-Amz-Expires"] == "1"
+
+
 @pytest.mark.parametrize(("content_type", "suffix"), [("image/jpeg", ".jpg"), ("image/png", ".png")])
 async def test_presigned_url_serves_the_bytes_with_get_and_head(
     moto_endpoint: str, s3_client: object, content_type: str, suffix: str

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import re
 from collections.abc import AsyncIterator
 
@@ -146,7 +147,10 @@ async def test_tokens_are_long_random_and_unique(server: LocalMediaServer) -> No
         ("GET", "/media/{token}.png"),  # wrong extension
         ("GET", "/media/{token}.jpg/extra"),
         ("POST", "/media/{token}.jpg"),
+        ("PUT", "/media/{token}.jpg"),
         ("DELETE", "/media/{token}.jpg"),
+        ("OPTIONS", "/media/{token}.jpg"),
+        ("PATCH", "/media/{token}.jpg"),
     ],
 )
 async def test_nothing_else_is_served(
@@ -155,7 +159,7 @@ async def test_nothing_else_is_served(
     url = await server.put(b"secret frame")
     token = URL(url).name.removesuffix(".jpg")
     status, _, body = await fetch(http, method, server.public_base_url + path.format(token=token))
-    assert status in (404, 405)
+    assert status == 404
     assert b"secret frame" not in body
     assert (await fetch(http, "GET", url))[0] == 200  # the real URL still works
 
@@ -268,3 +272,26 @@ def test_configuration_is_validated(args: tuple, kwargs: dict, field: str) -> No
     with pytest.raises(ConfigurationError) as info:
         LocalMediaServer(*args, **kwargs)
     assert info.value.field == field
+
+
+async def test_positional_arguments_in_the_documented_order(http: aiohttp.ClientSession) -> None:
+    async with LocalMediaServer("http://127.0.0.1:0", "127.0.0.1", 0, 90) as store:
+        assert (store.host, store.ttl_s) == ("127.0.0.1", 90.0)
+        assert (await fetch(http, "GET", await store.put(b"frame")))[2] == b"frame"
+
+
+async def test_settle_waits_until_every_frame_was_fetched_with_get(
+    server: LocalMediaServer, http: aiohttp.ClientSession
+) -> None:
+    """Twilio fetches after it answered "queued": close() must not take frames offline first."""
+    await server.settle()  # nothing handed out: returns at once
+    first, second = await server.put(b"one"), await server.put(b"two")
+    settle = asyncio.ensure_future(server.settle())
+    await fetch(http, "HEAD", first)
+    await fetch(http, "GET", first)
+    await asyncio.sleep(0.05)
+    assert not settle.done() and server.stats()["unfetched"] == 1  # a HEAD alone is not a fetch
+    await fetch(http, "GET", second)
+    await asyncio.wait_for(settle, 2)
+    assert server.stats()["unfetched"] == 0
+

@@ -91,10 +91,14 @@ def test_empty_detections_return_an_unchanged_copy() -> None:
     assert out is not frame and np.array_equal(out, frame)
 
 
-def test_gray_frames_are_annotated_in_colour() -> None:
-    out = annotate_frame(np.full((720, 1280), 60, np.uint8), detections())
-    assert out.shape == (720, 1280, 3)
-    assert np.any(out[:, :, 0] != out[:, :, 2])  # coloured boxes on a gray scene
+def test_no_predictions_give_the_plain_frame() -> None:
+    frame = gray_frame()
+    assert np.array_equal(render_visualization(frame, None), frame)
+
+
+def test_gray_frames_are_refused_with_the_conversion_to_use() -> None:
+    with pytest.raises(MediaError, match="GRAY2BGR"):
+        annotate_frame(np.full((720, 1280), 60, np.uint8), detections())
 
 
 def roboflow_response() -> dict:

@@ -3,6 +3,9 @@ path (inline, LocalMediaServer, S3) -> the sandbox fetching it like Twilio does.
 
 from __future__ import annotations
 
+import threading
+import time
+import urllib.request
 from datetime import datetime
 from pathlib import Path
 
@@ -103,6 +106,29 @@ def test_twilio_fetches_frames_from_the_local_media_server(video_path: Path, san
     assert store.stats()["hits"] >= 4  # the sandbox fetched each picture over HTTP (HEAD + GET)
 
 
+def test_close_keeps_frames_online_until_twilio_fetched_them(video_path: Path) -> None:
+    """Twilio answers "queued" and fetches media later: close() must not take frames offline first."""
+    with SandboxServer.run_in_thread(fetch_media=False) as late_twilio:
+        twilio = TwilioProvider(SandboxServer.DEFAULT_ACCOUNT_SID, SandboxServer.DEFAULT_AUTH_TOKEN, SENDER,
+                                base_url=late_twilio.url)
+        store = LocalMediaServer("http://127.0.0.1:0", host="127.0.0.1", port=0)
+        sink = sink_for(twilio, media_store=store)
+        run(video_path, sink, boxes=1)
+        closing = threading.Thread(target=sink.close, kwargs={"timeout": 30})
+        closing.start()
+        deadline = time.monotonic() + 20
+        while len(late_twilio.messages) < 4 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        time.sleep(0.3)  # close() is past the drain now, waiting for the fetches
+        urls = [m.media_urls[0] for m in late_twilio.messages]
+        assert len(urls) == 4 and closing.is_alive()
+        for url in urls:
+            with urllib.request.urlopen(url, timeout=5) as response:
+                assert response.status == 200 and decode(response.read()).shape[2] == 3
+        closing.join(10)
+        assert not closing.is_alive() and sink.stats()["sent"] == 4 and store.stats()["unfetched"] == 0
+
+
 @pytest.mark.usefixtures("moto_endpoint")
 def test_twilio_fetches_frames_from_s3(video_path: Path, sandbox: SandboxServer, twilio: TwilioProvider,
                                        moto_endpoint: str) -> None:
@@ -124,11 +150,12 @@ def test_twilio_fetches_frames_from_s3(video_path: Path, sandbox: SandboxServer,
     [
         (np.zeros((4000, 3000, 3), np.uint8) + np.random.default_rng(0).integers(0, 255, (4000, 3000, 3),
                                                                                  dtype=np.uint8), True, None),
-        (np.zeros((120, 160), np.uint8), True, None),  # grayscale: converted
+        (np.zeros((120, 160), np.uint8), False, "(120, 160)"),
+        (np.zeros((120, 160, 4), np.uint8), False, "(120, 160, 4)"),
         (np.zeros((120, 160, 3), np.float32), False, "float32"),
         (np.zeros((0, 0, 3), np.uint8), False, "empty"),
     ],
-    ids=["4k-noise", "gray", "float", "empty"],
+    ids=["4k-noise", "gray", "bgra", "float", "empty"],
 )
 def test_frames_shrunk_or_rejected_with_a_clear_result(image: np.ndarray, ok: bool, error: str | None,
                                                        sandbox: SandboxServer,
@@ -138,10 +165,19 @@ def test_frames_shrunk_or_rejected_with_a_clear_result(image: np.ndarray, ok: bo
     with sink_for(roboflow, media_url="$frame.image", media_max_side=1280, media_max_bytes=300_000,
                   on_result=results.append) as sink:
         sink(detections_response(1), frame)
-    [result] = results
+        status = sink.status(0)
+        if not ok:  # refused on the pipeline thread: the cooldown is left for the next good frame
+            good = VideoFrame(image=np.zeros((120, 160, 3), np.uint8), frame_id=2,
+                              frame_timestamp=datetime.now(), source_id=0)
+            sink(detections_response(1), good)
+            assert sink.status(0)["throttling_status"] is False
+    result = results[0]
     assert result.ok is ok
     if ok:
         [message] = sandbox.messages
         assert message.images[0].size <= 300_000 and max(decode(message.images[0].data).shape[:2]) <= 1280
     else:
-        assert error in result.error_message.lower() and sink.stats()["failed"] == 1 and not sandbox.messages
+        assert error in result.error_message.lower() and result.attempts == 0
+        assert status["error_status"] is True and error in status["message"].lower()
+        assert sink.stats()["rejected"] == 1 and sink.stats()["accepted"] == 1 and sink.stats()["sent"] == 1
+        assert len(sandbox.messages) == 1 and len(results) == 2 and results[1].ok

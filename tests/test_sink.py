@@ -270,6 +270,10 @@ def test_custom_twilio_fields_and_env(monkeypatch: pytest.MonkeyPatch) -> None:
         SMSNotificationSink(receiver_number=RECEIVER, message="m", sms_provider="Custom Twilio",
                             media_url="$frame.image")
     assert info.value.field == "media_url" and "media_store" in str(info.value)
+    with pytest.raises(ConfigurationError) as info:
+        SMSNotificationSink(receiver_number=RECEIVER, message="m", sms_provider="Custom Twilio",
+                            media_url="$frame.image", media_store="s3://bucket")  # type: ignore[arg-type]
+    assert info.value.field == "media_store" and "LocalMediaServer" in str(info.value)
 
 
 def test_dropped_sink_still_delivers_what_it_accepted() -> None:

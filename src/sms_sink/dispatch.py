@@ -116,7 +116,11 @@ class Dispatcher:
         self._tasks = [asyncio.create_task(self._worker(), name=f"sms-sink-worker-{i}") for i in range(self._workers)]
 
     async def drain(self, timeout: float) -> list[DeliveryResult]:
-        """Deliver what is queued within ``timeout``; return results for what was not."""
+        """Deliver what is queued within ``timeout``; return results for what was not.
+
+        The media store stays up until its URLs were fetched or the deadline passes.
+        """
+        deadline = time.monotonic() + timeout
         self._take_inbox()
         try:
             await asyncio.wait_for(self._until_idle(), timeout)
@@ -135,6 +139,10 @@ class Dispatcher:
         self._stats.in_flight = 0
         await self.provider.aclose()
         if self.media_store is not None:
+            try:
+                await asyncio.wait_for(self.media_store.settle(), max(0.0, deadline - time.monotonic()))
+            except asyncio.TimeoutError:
+                log.warning("sms-sink: closing the media store before the provider fetched every frame")
             await self.media_store.aclose()
         return undelivered
 
@@ -155,11 +163,11 @@ class Dispatcher:
             self._wake_pending = True
             self._loop.call_soon_threadsafe(self._take_inbox)  # type: ignore[union-attr]
 
-    def drop(self, alert: Alert) -> None:
-        """From the pipeline thread: count and report ``alert`` as dropped (queue full)."""
-        reason = f"dropped: queue full (overflow={self.queue.overflow})"
+    def fail_soon(self, alert: Alert, reason: str, *, counter: str | None) -> None:
+        """From the pipeline thread: report ``alert`` as failed on the loop (counted there under
+        ``counter``; ``None`` when the caller counted it)."""
         self._loop.call_soon_threadsafe(  # type: ignore[union-attr]
-            functools.partial(self._fail_alert, alert, reason, counter="dropped")
+            functools.partial(self._fail_alert, alert, reason, counter=counter)
         )
 
     def _take_inbox(self) -> None:
@@ -287,10 +295,11 @@ class Dispatcher:
             self._frames.release(alert.image)
         alert.image = None
 
-    def _fail_alert(self, alert: Alert, reason: str, *, counter: str) -> list[DeliveryResult]:
+    def _fail_alert(self, alert: Alert, reason: str, *, counter: str | None) -> list[DeliveryResult]:
         self._release_frame(alert)
         results = [self._result(alert, r, None, ok=False, error=reason, attempts=0) for r in alert.receivers]
-        setattr(self._stats, counter, getattr(self._stats, counter) + len(results))
+        if counter is not None:
+            setattr(self._stats, counter, getattr(self._stats, counter) + len(results))
         self._report(alert, results, count=False)
         return results
 

@@ -23,13 +23,14 @@ from .dispatch import Alert, Dispatcher, ResultCallback
 from .errors import ConfigurationError, SinkClosedError
 from .frames import FramePool
 from .loop import EventLoopThread
-from .media.encode import JpegEncoder
+from .media.encode import JpegEncoder, check_bgr
 from .media.stores.base import MediaStore
 from .media.visualize import Visualizer
 from .messages import DeliveryResult
 from .phone import normalize_e164
 from .preparation import Preparer, media_executor
 from .providers import Provider
+from .ratelog import RateLimitedLog
 from .retry import RetryPolicy
 from .stats import SinkStats
 from .template import MessageTemplate, isolate
@@ -151,6 +152,10 @@ class SMSNotificationSink:
             )
         elif not isinstance(provider, Provider):
             raise ConfigurationError("provider", f"expected a sms_sink.Provider, got {type(provider).__name__}")
+        if media_store is not None and not isinstance(media_store, MediaStore):
+            raise ConfigurationError(
+                "media_store", f"expected a sms_sink.MediaStore (LocalMediaServer, S3MediaStore), "
+                f"got {type(media_store).__name__}")
         if self._media.uses_frame and not provider.accepts_inline_media and media_store is None:
             raise ConfigurationError(
                 "media_url",
@@ -171,6 +176,7 @@ class SMSNotificationSink:
         self._last_status: Status = _NO_CALL
         self._delivery_timeout = delivery_timeout
         self._closed = False
+        self._reject_log = RateLimitedLog(log)
         self._close_report: CloseReport | None = None
         self.provider = provider
         self._stats = SinkStats()
@@ -259,14 +265,17 @@ class SMSNotificationSink:
         if queue.overflow == "drop_newest" and queue.full():
             # Dropped before anything is copied or the window consumed; counted and reported on the loop.
             self._stats.accepted += len(accepted)
-            self._dispatcher.drop(Alert(source_id=source_id, receivers=accepted, snapshot=None))
+            reason = f"dropped: queue full (overflow={queue.overflow})"
+            self._dispatcher.fail_soon(Alert(source_id, accepted, None), reason, counter="dropped")
             self._set_status(source_id, _error(f"Notification dropped: queue full ({queue.maxsize} alerts pending)"))
             return
         try:
             alert = self._snapshot(source_id, accepted, predictions, frame)
         except Exception as exc:
+            # Counted here, reported to on_result on the loop; the cooldown stays untouched.
             self._stats.rejected += len(accepted)
-            log.warning("sms-sink: alert for source %r rejected: %s", source_id, exc)
+            self._reject_log.warning("sms-sink: alert for source %r rejected: %s", source_id, exc)
+            self._dispatcher.fail_soon(Alert(source_id, accepted, None), f"rejected: {exc}", counter=None)
             self._set_status(source_id, _error(f"Alert rejected: {exc}"))
             return
         self._stats.accepted += len(accepted)
@@ -291,6 +300,7 @@ class SMSNotificationSink:
             image = getattr(frame, "image", None)
             if image is None:
                 raise ValueError("media_url needs the frame image but the call carried no frame")
+            check_bgr(image)  # a frame that can never be sent fails here, not in a worker
             image = self._frames.copy(image)
         return Alert(
             source_id=source_id,

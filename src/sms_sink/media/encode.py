@@ -22,23 +22,26 @@ import numpy as np
 
 from ..errors import ConfigurationError, MediaError
 
-__all__ = ["MMS_TOTAL_BYTES", "JpegEncoder", "as_bgr", "encode_jpeg"]
+__all__ = ["MMS_TOTAL_BYTES", "JpegEncoder", "as_bgr", "check_bgr", "encode_jpeg"]
 
-MMS_TOTAL_BYTES = 5 * 1024 * 1024  # Twilio: all media of one message
+MMS_TOTAL_BYTES = 5_000_000  # Twilio: "5 MB" for all media of one message (decimal, the safe reading)
 _MIN_BUDGET = 10_000  # below this a frame is no longer worth looking at
 _MIN_SIDE = 32  # smallest max_side, and the floor the shrink loop never goes below
 _QUALITY_STEP = 10
+_DEFAULT_MIN_QUALITY = 40
 _MAX_SCALE_STEPS = 8
 _SAMPLING = getattr(cv2, "IMWRITE_JPEG_SAMPLING_FACTOR", None)
 _SAMPLING_420 = getattr(cv2, "IMWRITE_JPEG_SAMPLING_FACTOR_420", None)
 
 
-def as_bgr(image: Any) -> np.ndarray:
-    """Return ``image`` as a contiguous HxWx3 uint8 BGR array, or raise :class:`MediaError`.
+def check_bgr(image: Any) -> None:
+    """Raise :class:`MediaError` unless ``image`` is a non-empty HxWx3 uint8 (BGR) array.
 
-    Grayscale (HxW or HxWx1) is expanded to BGR and BGRA loses its alpha: both are
-    unambiguous. Float, empty, batched and other channel counts are refused, because
-    guessing their scale or layout would send a wrong picture.
+    Constant time, so the sink checks every frame it accepts on the pipeline thread: a
+    frame that can never be sent is rejected there, with an error status, before it takes
+    the cooldown. Grayscale, BGRA, float, empty and batched arrays are refused rather than
+    guessed at: a VideoFrame is always BGR, and a guess about scale or layout would send a
+    wrong picture.
     """
     if not isinstance(image, np.ndarray):
         raise MediaError(
@@ -52,17 +55,18 @@ def as_bgr(image: Any) -> np.ndarray:
         )
     if image.size == 0:
         raise MediaError(f"image is empty (shape {image.shape}); a frame needs height and width > 0")
-    channels = 1 if image.ndim == 2 else image.shape[-1] if image.ndim == 3 else None
-    if channels == 1:
-        return cv2.cvtColor(np.ascontiguousarray(image.reshape(image.shape[:2])), cv2.COLOR_GRAY2BGR)
-    if channels == 3:
-        return np.ascontiguousarray(image)
-    if channels == 4:
-        return cv2.cvtColor(np.ascontiguousarray(image), cv2.COLOR_BGRA2BGR)
-    raise MediaError(
-        f"image shape {image.shape} is not supported: expected HxWx3 BGR (HxW, HxWx1 gray and "
-        "HxWx4 BGRA are converted); pass one frame, not a batch or a multi-channel array"
-    )
+    if image.ndim != 3 or image.shape[2] != 3:
+        raise MediaError(
+            f"image shape {image.shape} is not supported: expected HxWx3 BGR; convert grayscale "
+            "with cv2.cvtColor(img, cv2.COLOR_GRAY2BGR) and BGRA with cv2.COLOR_BGRA2BGR, and "
+            "pass one frame, not a batch"
+        )
+
+
+def as_bgr(image: Any) -> np.ndarray:
+    """``image`` as a contiguous HxWx3 uint8 BGR array (see :func:`check_bgr`)."""
+    check_bgr(image)
+    return np.ascontiguousarray(image)
 
 
 def encode_jpeg(image: np.ndarray, quality: int) -> bytes:
@@ -102,7 +106,7 @@ class JpegEncoder:
 
         encoder = JpegEncoder(quality=85, max_side=1920, max_bytes=600_000)
         jpeg = encoder.encode(frame)                 # <= 600 KB, long side <= 1920
-        jpegs = encoder.fit_total([a, b, c])         # each <= 600 KB, sum <= 5 MiB
+        jpegs = encoder.fit_total([a, b, c])         # each <= 600 KB, sum <= 5 MB
 
     At most ``len(quality ladder) + 8`` encodes per image; if the image still does not fit
     (only possible with tiny budgets) :class:`MediaError` says so. Thread-safe: no state
@@ -117,9 +121,11 @@ class JpegEncoder:
         quality: int = 85,
         max_side: int | None = 1920,
         max_bytes: int = 600_000,
-        min_quality: int = 40,
+        min_quality: int | None = None,
     ) -> None:
         self.quality = _check_int("jpeg_quality", quality, 1, 100, "typical values are 70-90")
+        if min_quality is None:  # the floor the budget loop may step down to
+            min_quality = min(_DEFAULT_MIN_QUALITY, self.quality)
         self.min_quality = _check_int(
             "min_quality", min_quality, 1, self.quality, "the floor must not exceed jpeg_quality"
         )

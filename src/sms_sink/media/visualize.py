@@ -85,13 +85,14 @@ def render_visualization(
 ) -> np.ndarray:
     """Convert ``predictions`` (``sv.Detections`` or a Roboflow response) and draw them.
 
+    ``None`` (a frame the model skipped) draws nothing: the alert still gets its picture.
     Raises :class:`MediaError` when the predictions cannot be read or the visualizer fails
     or returns something that is not an image.
     """
     from ..detections import to_detections  # lazy: keeps media importable on its own
 
     try:
-        detections = to_detections(predictions)
+        detections = to_detections([] if predictions is None else predictions)
     except (TypeError, ValueError) as exc:
         raise MediaError(f"cannot draw the predictions: {exc}") from exc
     draw = visualizer or annotate_frame

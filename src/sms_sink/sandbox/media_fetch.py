@@ -1,7 +1,7 @@
 """Getting media the way Twilio does: HEAD then GET per URL, or decoding inline base64.
 
 Twilio checks that both answers succeed, that the GET Content-Type is a
-supported image type and agrees with the HEAD one, and that all media together
+supported image type and agrees with the HEAD one (and the lengths agree), and that all media together
 stay within 5 MB. A failure is a :class:`MediaFailure` carrying the Twilio code
 (11200 retrieval, 12300 content type, 30019 size) the sandbox reports.
 """
@@ -54,7 +54,7 @@ class MediaFetcher:
         try:
             async with self._session.head(url, timeout=self._timeout, allow_redirects=True) as head:
                 _require_ok(head, "HEAD", url)
-                head_type = head.content_type
+                head_type, head_length = head.content_type, head.content_length
             async with self._session.get(url, timeout=self._timeout) as response:
                 _require_ok(response, "GET", url)
                 content_type = response.content_type
@@ -63,6 +63,8 @@ class MediaFetcher:
                 if content_type != head_type:
                     raise MediaFailure(12300, f"HEAD said {head_type!r} but GET said {content_type!r} for {url}")
                 data = await _read_capped(response, budget, url)
+                if head_length is not None and head_length != len(data):
+                    raise MediaFailure(11200, f"HEAD said {head_length} bytes but GET sent {len(data)} for {url}")
         except (aiohttp.ClientError, asyncio.TimeoutError) as exc:
             raise MediaFailure(11200, f"{type(exc).__name__} fetching {url}") from None
         return SandboxImage(content_type=content_type, data=data, source=url)

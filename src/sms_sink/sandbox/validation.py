@@ -27,7 +27,7 @@ __all__ = [
 
 MAX_BODY_CHARS = 1600
 MAX_MEDIA = 10
-MAX_MEDIA_BYTES = 5 * 1024 * 1024
+MAX_MEDIA_BYTES = 5_000_000
 SUPPORTED_IMAGE_TYPES = frozenset({"image/jpeg", "image/png", "image/gif"})
 
 _E164 = re.compile(r"\+[1-9]\d{1,14}")

@@ -44,3 +44,11 @@ class MediaStore(AsyncResource, abc.ABC):
     @abc.abstractmethod
     async def put(self, data: bytes, *, content_type: str = "image/jpeg") -> str:
         """Store ``data`` and return its expiring URL; :class:`MediaError` on failure."""
+
+    async def settle(self) -> None:
+        """Return once the URLs handed out no longer need this process.
+
+        Twilio answers "queued" and fetches media afterwards, so a store that serves from
+        this process waits here, at close, until each URL was fetched (the caller bounds
+        the wait). Stores whose objects outlive the process have nothing to wait for.
+        """

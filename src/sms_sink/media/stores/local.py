@@ -1,17 +1,19 @@
 """A small HTTP server on the sink's loop that serves each frame at an unguessable,
 expiring URL, so private camera frames never go to a third-party host.
 
-Only ``GET``/``HEAD /media/<token>.<ext>`` is served; every other path is 404. Tokens
+Only ``GET``/``HEAD /media/<token>.<ext>`` is served; every other path and method is 404. Tokens
 carry 192 bits of randomness (``secrets.token_urlsafe(24)``); unknown and expired tokens
 are 404. Memory is bounded by a byte budget (oldest evicted first) and by the TTL.
 The server must be reachable by Twilio: expose it through a reverse proxy or tunnel and
 pass that public address as ``public_base_url`` (a path prefix is kept: the proxy maps
 ``<public_base_url>/media/...`` to ``/media/...`` here). Access logs are off because the
-URLs are capabilities.
+URLs are capabilities. At close the sink waits (within its deadline) until every URL was
+fetched once, because Twilio fetches media after it has accepted the message.
 """
 
 from __future__ import annotations
 
+import asyncio
 import math
 import secrets
 import time
@@ -75,10 +77,10 @@ class LocalMediaServer(MediaStore):
     def __init__(
         self,
         public_base_url: str,
-        *,
         host: str = "0.0.0.0",
         port: int = 8765,
         ttl_s: float = 3600.0,
+        *,
         max_bytes: int = 256 * 1024 * 1024,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
@@ -101,6 +103,8 @@ class LocalMediaServer(MediaStore):
             ("puts", "evicted_ttl", "evicted_budget", "hits", "misses"), 0
         )
         self._bytes_stored = 0
+        self._unfetched: set[str] = set()  # tokens handed out and not yet fetched with GET
+        self._all_fetched: asyncio.Event | None = None  # made in start(), on the serving loop
 
     @property
     def port(self) -> int:
@@ -124,7 +128,7 @@ class LocalMediaServer(MediaStore):
         if self._runner is not None:
             return
         app = web.Application()
-        app.router.add_get("/media/{name}", self._serve)  # also answers HEAD
+        app.router.add_route("*", "/media/{name}", self._serve)  # other methods: 404 too
         runner = web.AppRunner(app, access_log=None, shutdown_timeout=_SHUTDOWN_TIMEOUT_S)
         await runner.setup()
         try:
@@ -135,6 +139,8 @@ class LocalMediaServer(MediaStore):
             raise MediaError(f"LocalMediaServer cannot bind {address}: {exc}") from exc
         self._port = runner.addresses[0][1]
         self._runner = runner
+        self._all_fetched = asyncio.Event()
+        self._all_fetched.set()
 
     async def aclose(self) -> None:
         """Stop serving and drop every stored frame; idempotent, and start() works again."""
@@ -142,6 +148,9 @@ class LocalMediaServer(MediaStore):
         self._port = None
         self._entries.clear()
         self._bytes_stored = 0
+        self._unfetched.clear()
+        if self._all_fetched is not None:
+            self._all_fetched.set()
         if runner is not None:
             await runner.cleanup()
 
@@ -160,16 +169,30 @@ class LocalMediaServer(MediaStore):
         self._entries[token] = _Entry(bytes(data), content_type, now + self.ttl_s)
         self._bytes_stored += size
         self._counters["puts"] += 1
+        self._unfetched.add(token)
+        self._all_fetched.clear()  # type: ignore[union-attr]  # put() needs start()
         return f"{self.public_base_url}/media/{token}{ext}"
 
+    async def settle(self) -> None:
+        """Wait until every stored frame was fetched once with GET (or evicted)."""
+        if self._all_fetched is not None:
+            await self._all_fetched.wait()
+
     def stats(self) -> dict[str, int]:
-        """Counters since construction, plus what is stored now."""
-        return {**self._counters, "objects": len(self._entries), "bytes_stored": self._bytes_stored}
+        """Counters since construction, plus what is stored now and not yet fetched."""
+        return {**self._counters, "objects": len(self._entries), "bytes_stored": self._bytes_stored,
+                "unfetched": len(self._unfetched)}
+
+    def _fetched(self, token: str) -> None:
+        self._unfetched.discard(token)
+        if not self._unfetched and self._all_fetched is not None:
+            self._all_fetched.set()
 
     def _drop(self, token: str, counter: str) -> None:
         entry = self._entries.pop(token)
         self._bytes_stored -= len(entry.data)
         self._counters[counter] += 1
+        self._fetched(token)
 
     def _sweep(self, now: float) -> None:
         """Evict expired entries; they are in expiry order because the TTL is fixed."""
@@ -186,10 +209,13 @@ class LocalMediaServer(MediaStore):
         if entry is not None and entry.expires_at <= now:
             self._drop(token, "evicted_ttl")
             entry = None
-        if entry is None or not dot or CONTENT_TYPES[entry.content_type] != f".{ext}":
+        if (entry is None or not dot or CONTENT_TYPES[entry.content_type] != f".{ext}"
+                or request.method not in ("GET", "HEAD")):
             self._counters["misses"] += 1
             raise web.HTTPNotFound()
         self._counters["hits"] += 1
+        if request.method == "GET":
+            self._fetched(token)
         remaining = max(0, math.floor(entry.expires_at - now))
         return web.Response(
             body=entry.data,

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import asyncio
 import importlib.util
+import math
 import secrets
 from contextlib import AsyncExitStack
 from typing import Any
@@ -129,7 +130,7 @@ class S3MediaStore(MediaStore):
             client = await self._get_client()
             await client.put_object(Bucket=self.bucket, Key=key, Body=bytes(data), ContentType=content_type)
             url = await client.generate_presigned_url(
-                "get_object", Params={"Bucket": self.bucket, "Key": key}, ExpiresIn=int(self.ttl_s)
+                "get_object", Params={"Bucket": self.bucket, "Key": key}, ExpiresIn=math.ceil(self.ttl_s)
             )
         except (BotoCoreError, ClientError) as exc:
             self._counters["errors"] += 1
