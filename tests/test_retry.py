@@ -50,6 +50,11 @@ def test_retry_after_honoured(retry_after: float | None, expected_min: float) ->
 def test_queue_full_backs_off_hard() -> None:
     error = RateLimitedError("queue full", http_status=400, error_code=21611)
     assert policy(queue_full_delay=60.0).next_delay(error, attempt=1, remaining=600.0) >= 60.0
+    # A shorter deadline still gets a retry, half-way through what is left.
+    assert 10.0 <= policy(queue_full_delay=60.0).next_delay(error, attempt=1, remaining=20.0) < 20.0
+    # Twilio's own Retry-After wins over the floor.
+    hinted = RateLimitedError("queue full", http_status=400, error_code=21611, retry_after=2.0)
+    assert 2.0 <= policy(queue_full_delay=60.0).next_delay(hinted, attempt=1, remaining=600.0) <= 2.5
 
 
 def test_attempts_and_deadline_bound() -> None:

@@ -36,7 +36,8 @@ class RetryPolicy:
     retry_ambiguous: bool = True
     base_delay: float = 0.5
     max_delay: float = 30.0
-    #: Twilio's 21611 means the sender's queue is full: back off much harder.
+    #: Twilio's 21611 means the sender's queue is full: without a ``Retry-After``, back off
+    #: this long, or half of what is left of the deadline when that is shorter.
     queue_full_delay: float = 60.0
     rng: random.Random = field(default_factory=random.Random, repr=False, compare=False)
 
@@ -62,8 +63,8 @@ class RetryPolicy:
         if isinstance(error, RateLimitedError):
             if error.retry_after is not None:
                 delay = max(delay, error.retry_after)
-            if error.error_code == 21611:
-                delay = max(delay, self.queue_full_delay)
+            elif error.error_code == 21611:
+                delay = max(delay, min(self.queue_full_delay, remaining / 2))
         if delay >= remaining:
             return None
         return delay
