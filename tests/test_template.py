@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+
 import re
 import sys
 import threading
@@ -203,12 +205,9 @@ def test_uncopyable_value_names_the_parameter() -> None:
         ({"message": "x", "message_parameters": [("a", 1)]}, "message_parameters", "mapping"),
         ({"message": "x", "message_parameters": {"a": "$steps.m.predictions"}},
          "message_parameters.a", "workflow selector"),
-        # The spec's own example keys operations by a name that is not a parameter.
-        ({"message": "x", "message_parameters": {"num_detections": "$predictions"},
-          "message_parameters_operations": {"predictions": [{"type": "SequenceLength"}]}},
-         "message_parameters_operations.predictions", "'num_detections'"),
-        ({"message": "x", "message_parameters_operations": {"a": []}},
-         "message_parameters_operations.a", "defined: none"),
+        # Operations for a name that is not a parameter are ignored, but still validated.
+        ({"message": "x", "message_parameters_operations": {"a": [{"type": "Bogus"}]}},
+         "message_parameters_operations.a[0]", "Bogus"),
         ({"message": "x", "message_parameters_operations": [{"type": "SequenceLength"}]},
          "message_parameters_operations", "mapping"),
         ({"message": "x", "message_parameters": {"a": 1},
@@ -226,6 +225,17 @@ def test_configuration_errors_name_the_field(
         MessageTemplate(**kwargs)
     assert caught.value.field == field
     assert fragment in str(caught.value)
+
+
+def test_operations_for_an_unknown_parameter_are_ignored_with_a_warning(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """The spec's own example keys its operations by ``predictions``, not by a parameter."""
+    with caplog.at_level(logging.WARNING, logger="sms_sink"):
+        rendered = render("{{ $parameters.num_detections }} objects", {"num_detections": "3"},
+                          message_parameters_operations={"predictions": [{"type": "SequenceLength"}]})
+    assert rendered.text == "3 objects"
+    assert "message_parameters_operations.predictions ignored" in caplog.text and "'num_detections'" in caplog.text
 
 
 def test_empty_operation_list_is_identity() -> None:

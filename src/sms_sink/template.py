@@ -31,6 +31,7 @@ from __future__ import annotations
 import copy
 import dataclasses
 import datetime
+import logging
 import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -53,6 +54,8 @@ __all__ = [
     "TRUNCATION_MARKER",
     "isolate",
 ]
+
+log = logging.getLogger("sms_sink")
 
 PARAMETER_PATTERN = re.compile(r"({{\s*\$parameters\.(\w+)\s*}})")
 SMS_LIMIT = 160
@@ -235,23 +238,24 @@ def _mapping(field: str, value: Mapping[str, Any] | None) -> Mapping[str, Any]:
 def _compile_chains(
     operations: Mapping[str, Any], parameters: Mapping[str, Parameter]
 ) -> dict[str, Callable[[Any], Any]]:
-    """Validate every operation list; return the non-empty chains by parameter name."""
+    """Validate every operation list; return the non-empty chains by parameter name.
+
+    Operations keyed by a name that is not a parameter are validated, then ignored with a
+    warning, as the block does (the spec's own example keys them by ``predictions``).
+    """
     chains: dict[str, Callable[[Any], Any]] = {}
     for name, specs in operations.items():
         field = f"message_parameters_operations.{name}"
-        if name not in parameters:
-            known = ", ".join(map(repr, parameters)) or "none"
-            raise ConfigurationError(
-                field,
-                f"there is no message parameter {name!r} (defined: {known}); operations "
-                "must be keyed by a name in message_parameters",
-            )
         if isinstance(specs, (str, bytes)) or not isinstance(specs, Sequence):
             raise ConfigurationError(
                 field, f"must be a list of operation specs, got {type(specs).__name__}"
             )
-        if specs:
-            chains[name] = _compile_operations(specs, field)
+        chain = _compile_operations(specs, field) if specs else None
+        if name not in parameters:
+            known = ", ".join(map(repr, parameters)) or "none"
+            log.warning("%s ignored: there is no message parameter %r (defined: %s)", field, name, known)
+        elif chain is not None:
+            chains[name] = chain
     return chains
 
 
