@@ -47,17 +47,20 @@ class HttpProvider(Provider):
             raise ConfigurationError("connect_timeout", "must be > 0 seconds")
         self._connect_timeout = connect_timeout
         self._max_connections = max_connections
-        self._session: aiohttp.ClientSession | None = None
+        # One keep-alive session per event loop: a provider shared by several sinks (each
+        # with its own loop) works, and one sink closing it leaves the others' sessions open.
+        self._sessions: dict[asyncio.AbstractEventLoop, aiohttp.ClientSession] = {}
 
     def _get_session(self) -> aiohttp.ClientSession:
-        # Created on first use so it binds to the sink's loop, not the constructing thread.
-        if self._session is None or self._session.closed:
-            self._session = aiohttp.ClientSession(
+        loop = asyncio.get_running_loop()
+        session = self._sessions.get(loop)
+        if session is None or session.closed:
+            session = self._sessions[loop] = aiohttp.ClientSession(
                 connector=aiohttp.TCPConnector(limit=self._max_connections, keepalive_timeout=30),
                 timeout=aiohttp.ClientTimeout(total=None, sock_connect=self._connect_timeout),
                 raise_for_status=False,
             )
-        return self._session
+        return session
 
     async def _request(self, method: str, url: str, **kwargs: Any) -> tuple[int, dict[str, str], Any]:
         """Send one request; return (status, headers, parsed JSON or text)."""
@@ -78,6 +81,7 @@ class HttpProvider(Provider):
             ) from None
 
     async def aclose(self) -> None:
-        if self._session is not None and not self._session.closed:
-            await self._session.close()
-        self._session = None
+        """Close this loop's session; idempotent, and a later send opens a new one."""
+        session = self._sessions.pop(asyncio.get_running_loop(), None)
+        if session is not None and not session.closed:
+            await session.close()

@@ -8,6 +8,7 @@ from typing import Any
 from ..errors import AmbiguousDeliveryError, ConfigurationError, DeliveryError, PermanentDeliveryError, RateLimitedError
 from ..messages import OutboundMessage, ProviderReceipt
 from .http_base import HttpProvider, parse_retry_after
+from .twilio import message_receipt
 
 __all__ = ["RoboflowManagedProvider"]
 
@@ -49,14 +50,9 @@ class RoboflowManagedProvider(HttpProvider):
         status, headers, body = await self._request("POST", self._url, json=payload, params={"api_key": self._api_key})
         if 200 <= status < 300:
             data = body if isinstance(body, dict) else {}
-            segments = data.get("num_segments")
-            return ProviderReceipt(
-                message_id=data.get("sid") or data.get("message_sid"),
-                http_status=status,
-                status=data.get("status"),
-                segments=int(segments) if isinstance(segments, (int, str)) and str(segments).isdigit() else None,
-                raw=data,
-            )
+            if not data.get("sid") and data.get("message_sid"):
+                data = {**data, "sid": data["message_sid"]}
+            return message_receipt(status, data)  # the proxy relays Twilio's Message resource
         raise _classify(status, headers, body)
 
 

@@ -21,9 +21,9 @@ from ..messages import OutboundMessage, ProviderReceipt
 from ..phone import normalize_e164
 from .http_base import HttpProvider, parse_retry_after
 
-__all__ = ["TwilioProvider"]
+__all__ = ["TwilioProvider", "message_receipt"]
 
-_ACCOUNT_SID = re.compile(r"^AC[0-9a-zA-Z]{32}$")
+_ACCOUNT_SID = re.compile(r"^AC[0-9a-zA-Z]+$")  # real ones have 32 more; sandboxes may not
 _SERVICE_SID = re.compile(r"^MG[0-9a-fA-F]{32}$")
 #: Codes Twilio uses for "not processed, try later" beside HTTP 429.
 _RATE_LIMIT_CODES = {20429, 21611}
@@ -59,7 +59,7 @@ class TwilioProvider(HttpProvider):
         super().__init__(base_url, connect_timeout=connect_timeout)
         if not isinstance(account_sid, str) or not _ACCOUNT_SID.match(account_sid):
             raise ConfigurationError(
-                "twilio_account_sid", "expected 'AC' followed by 32 letters/digits, from the Twilio Console"
+                "twilio_account_sid", "expected 'AC' followed by letters/digits (32 of them), from the Twilio Console"
             )
         if not isinstance(auth_token, str) or not auth_token:
             raise ConfigurationError("twilio_auth_token", "is required for Custom Twilio (env TWILIO_AUTH_TOKEN)")
@@ -97,11 +97,12 @@ class TwilioProvider(HttpProvider):
         form.extend(self._extra)
         status, headers, body = await self._request("POST", self._url, data=form, headers=self._headers)
         if status in (200, 201) and isinstance(body, dict):
-            return _receipt(status, body)
+            return message_receipt(status, body)
         raise _classify(status, headers, body)
 
 
-def _receipt(status: int, body: dict[str, Any]) -> ProviderReceipt:
+def message_receipt(status: int, body: dict[str, Any]) -> ProviderReceipt:
+    """The receipt for a 2xx Message resource; a failed/undelivered/canceled one raises."""
     state = body.get("status")
     if state in _FAILED_STATES:
         raise PermanentDeliveryError(
