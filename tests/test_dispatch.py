@@ -25,8 +25,7 @@ async def test_drop_reports_even_when_the_queue_has_room() -> None:
     results: list[DeliveryResult] = []
     d = dispatcher(results, queue_size=4)
     await d.start()
-    d.fail_soon(Alert(source_id=0, receivers=("+15551234567",), snapshot=None), "dropped: queue full",
-                counter="dropped")
+    d.drop_soon(Alert(source_id=0, receivers=("+15551234567",), snapshot=None))
     d.hand_off(Alert(source_id=0, receivers=("+15551234567",), snapshot="kept"))
     await asyncio.sleep(0.05)
     undelivered = await d.drain(1.0)

@@ -108,8 +108,8 @@ class Dispatcher:
     # -- lifecycle -----------------------------------------------------------------------
     async def start(self) -> None:
         self._loop = asyncio.get_running_loop()
-        if self._rate is not None:
-            self._limiter = AsyncLimiter(self._rate, 1.0)
+        if self._rate is not None:  # one token per message; below 1/s, one per 1/rate seconds
+            self._limiter = AsyncLimiter(self._rate, 1.0) if self._rate >= 1 else AsyncLimiter(1, 1 / self._rate)
         if self.media_store is not None:
             await self.media_store.start()
         self._idle.set()
@@ -163,12 +163,15 @@ class Dispatcher:
             self._wake_pending = True
             self._loop.call_soon_threadsafe(self._take_inbox)  # type: ignore[union-attr]
 
-    def fail_soon(self, alert: Alert, reason: str, *, counter: str | None) -> None:
-        """From the pipeline thread: report ``alert`` as failed on the loop (counted there under
-        ``counter``; ``None`` when the caller counted it)."""
+    def reject_soon(self, alert: Alert, reason: str) -> None:
+        """From the pipeline thread: report a rejected ``alert`` (the caller counted it)."""
         self._loop.call_soon_threadsafe(  # type: ignore[union-attr]
-            functools.partial(self._fail_alert, alert, reason, counter=counter)
+            functools.partial(self._fail_alert, alert, reason, counter=None)
         )
+
+    def drop_soon(self, alert: Alert) -> None:
+        """From the pipeline thread: ``alert`` met a full queue under ``drop_newest``."""
+        self._loop.call_soon_threadsafe(self._drop, alert, "newest")  # type: ignore[union-attr]
 
     def _take_inbox(self) -> None:
         self._wake_pending = False  # before draining: a later append schedules a new wake-up
@@ -180,13 +183,15 @@ class Dispatcher:
         dropped = self.queue.put(alert)
         self._stats.queue_depth = len(self.queue)
         if dropped is not None:
-            self._overflow_log.warning(
-                "sms-sink queue full (%d alerts): dropped the %s alert (overflow=%s)",
-                self.queue.maxsize,
-                "newest" if dropped is alert else "oldest",
-                self.queue.overflow,
-            )
-            self._fail_alert(dropped, f"dropped: queue full (overflow={self.queue.overflow})", counter="dropped")
+            self._drop(dropped, "newest" if dropped is alert else "oldest")
+
+    def _drop(self, alert: Alert, which: str) -> None:
+        """Count, log (rate-limited) and report an alert the full queue pushed out."""
+        self._overflow_log.warning(
+            "sms-sink queue full (%d alerts): dropped the %s alert (overflow=%s)",
+            self.queue.maxsize, which, self.queue.overflow,
+        )
+        self._fail_alert(alert, f"dropped: queue full (overflow={self.queue.overflow})", counter="dropped")
 
     # -- workers -------------------------------------------------------------------------
     async def _worker(self) -> None:
@@ -216,7 +221,8 @@ class Dispatcher:
         if self._limiter is not None:
             # Tokens for the first attempts before rendering and encoding: the rate limit
             # then bounds the CPU an alert storm can take from the video, not just the sends.
-            await self._limiter.acquire(min(len(alert.receivers), self._limiter.max_rate))
+            for _ in alert.receivers:
+                await self._limiter.acquire()
         try:
             try:
                 prepared = await loop.run_in_executor(self._executor, self._prepare, alert)
@@ -252,10 +258,14 @@ class Dispatcher:
             try:
                 if self._limiter is not None and attempt > 1:  # the first was paid before preparing
                     await self._limiter.acquire()
-                receipt = await asyncio.wait_for(self.provider.send(message), self._request_timeout)
+                timeout = min(self._request_timeout, deadline - time.monotonic())
+                if timeout <= 0:
+                    raise asyncio.TimeoutError
+                receipt = await asyncio.wait_for(self.provider.send(message), timeout)
             except (DeliveryError, asyncio.TimeoutError) as exc:
                 error = exc if isinstance(exc, DeliveryError) else AmbiguousDeliveryError(
-                    f"no response within request_timeout={self._request_timeout:g}s"
+                    f"no response within request_timeout={self._request_timeout:g}s "
+                    f"(or the delivery_timeout={self._delivery_timeout:g}s left less)"
                 )
                 delay = self._retry.next_delay(error, attempt=attempt, remaining=deadline - time.monotonic())
                 if delay is None:
@@ -267,14 +277,12 @@ class Dispatcher:
                 await asyncio.sleep(delay)
             else:
                 return self._result(alert, receiver, prepared, ok=True, attempts=attempt, started=started,
-                                    http_status=receipt.http_status, message_id=receipt.message_id,
-                                    segments=receipt.segments)
+                                    http_status=receipt.http_status, message_id=receipt.message_id)
 
     # -- results -------------------------------------------------------------------------
     def _result(self, alert: Alert, receiver: str, prepared: PreparedAlert | None, *, ok: bool, attempts: int,
                 error: str | None = None, http_status: int | None = None, error_code: int | None = None,
-                message_id: str | None = None, segments: int | None = None,
-                started: float | None = None) -> DeliveryResult:
+                message_id: str | None = None, started: float | None = None) -> DeliveryResult:
         return DeliveryResult(
             ok=ok,
             provider_message_id=message_id,
@@ -286,7 +294,7 @@ class Dispatcher:
             source_id=alert.source_id,
             receiver_number=receiver,
             body=prepared.body if prepared else "",
-            segments=segments if segments is not None else (prepared.segments if prepared else 0),
+            segments=prepared.segments if prepared else 0,  # counted here: GSM-7 160/153, UCS-2 70/67
             media_count=len(prepared.media) if prepared else 0,
         )
 

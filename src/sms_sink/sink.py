@@ -263,10 +263,12 @@ class SMSNotificationSink:
         accepted = receivers if len(ready) == len(receivers) else tuple(receivers[i] for i in ready)
         queue = self._dispatcher.queue
         if queue.overflow == "drop_newest" and queue.full():
-            # Dropped before anything is copied or the window consumed; counted and reported on the loop.
+            # Accepted (the window is consumed, as for any accepted alert) and dropped before
+            # anything is copied; counted, logged and reported on the loop.
             self._stats.accepted += len(accepted)
-            reason = f"dropped: queue full (overflow={queue.overflow})"
-            self._dispatcher.fail_soon(Alert(source_id, accepted, None), reason, counter="dropped")
+            for i in ready:
+                gate.consume(keys[i], now=now)
+            self._dispatcher.drop_soon(Alert(source_id, accepted, None))
             self._set_status(source_id, _error(f"Notification dropped: queue full ({queue.maxsize} alerts pending)"))
             return
         try:
@@ -275,7 +277,7 @@ class SMSNotificationSink:
             # Counted here, reported to on_result on the loop; the cooldown stays untouched.
             self._stats.rejected += len(accepted)
             self._reject_log.warning("sms-sink: alert for source %r rejected: %s", source_id, exc)
-            self._dispatcher.fail_soon(Alert(source_id, accepted, None), f"rejected: {exc}", counter=None)
+            self._dispatcher.reject_soon(Alert(source_id, accepted, None), f"rejected: {exc}")
             self._set_status(source_id, _error(f"Alert rejected: {exc}"))
             return
         self._stats.accepted += len(accepted)
