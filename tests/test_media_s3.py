@@ -48,6 +48,17 @@ async def fetch(method: str, url: str) -> tuple[int, dict[str, str], bytes]:
             return response.status, dict(response.headers), await response.read()
 
 
+async def test_discard_deletes_the_object_and_ignores_foreign_urls(moto_endpoint: str, s3_client: object) -> None:
+    """A refused message's frame leaves the bucket now, not when the presigned URL expires."""
+    async with make_store(moto_endpoint, prefix="cams/") as store:
+        kept, refused = await store.put(b"\xff\xd8kept\xff\xd9"), await store.put(b"\xff\xd8gone\xff\xd9")
+        await store.discard(refused)
+        await store.discard(f"{moto_endpoint}/{BUCKET}/elsewhere/x.jpg")  # not this store's: left alone
+        assert store.stats()["discarded"] == 1
+    assert (await fetch("GET", kept))[0] == 200
+    assert (await fetch("GET", refused))[0] == 404
+
+
 async def test_sub_second_ttl_still_signs_a_url_that_lives(moto_endpoint: str, s3_client: object) -> None:
     async with make_store(moto_endpoint, ttl_s=0.5) as store:
         url = await store.put(b"\xff\xd8frame\xff\xd9")
@@ -61,7 +72,7 @@ async def test_presigned_url_serves_the_bytes_with_get_and_head(
     data = b"\xff\xd8" + os.urandom(20_000) + b"\xff\xd9"
     async with make_store(moto_endpoint, prefix="cams/", ttl_s=900) as store:
         url = await store.put(data, content_type=content_type)
-        assert store.stats() == {"puts": 1, "bytes_uploaded": len(data), "errors": 0}
+        assert store.stats() == {"puts": 1, "bytes_uploaded": len(data), "discarded": 0, "errors": 0}
     parsed = URL(url, encoded=True)
     assert str(parsed.with_query(None)).startswith(f"{moto_endpoint}/{BUCKET}/cams/")
     assert parsed.name.endswith(suffix) and len(parsed.name) == 32 + len(suffix)

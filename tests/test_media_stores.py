@@ -190,6 +190,26 @@ async def test_put_sweeps_expired_media(server: LocalMediaServer, clock: FakeClo
     assert (stats["evicted_ttl"], stats["objects"], stats["bytes_stored"]) == (3, 2, 2000)
 
 
+async def test_stats_forget_expired_media_without_a_put(server: LocalMediaServer, clock: FakeClock) -> None:
+    await server.put(b"a" * 1000)
+    clock.now += 61
+    stats = server.stats()
+    assert (stats["evicted_ttl"], stats["objects"], stats["bytes_stored"], stats["unfetched"]) == (1, 0, 0, 0)
+
+
+async def test_discard_deletes_a_refused_frame_and_releases_settle(
+    server: LocalMediaServer, http: aiohttp.ClientSession
+) -> None:
+    kept, refused = await server.put(b"kept"), await server.put(b"refused")
+    await server.discard(refused)
+    await server.discard(refused)  # twice, or an unknown URL: ignored
+    await server.discard("https://elsewhere.example/media/x.jpg")
+    assert (await fetch(http, "GET", refused))[0] == 404
+    assert server.stats()["discarded"] == 1 and server.stats()["unfetched"] == 1
+    await fetch(http, "GET", kept)
+    await asyncio.wait_for(server.settle(), 2)
+
+
 async def test_byte_budget_evicts_oldest_first(server: LocalMediaServer, http: aiohttp.ClientSession) -> None:
     chunk = 400 * 1024  # three exceed the 1 MiB budget
     urls = [await server.put(bytes([i]) * chunk) for i in range(4)]

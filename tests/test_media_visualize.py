@@ -136,9 +136,10 @@ def test_render_visualization_uses_a_custom_visualizer() -> None:
         ([{"x": 1}], None, ("cannot draw", "not a box")),
         (None, lambda image, dets: 1 / 0, ("media_visualizer", "ZeroDivisionError")),
         (None, lambda image, dets: "not an image", ("ndarray", "str")),
+        (None, lambda image, dets: None, ("media_visualizer", "returned None", "HxWx3")),
         (None, lambda image, dets: image.astype(np.float32), ("float32",)),
     ],
-    ids=["bad-response", "bad-prediction", "visualizer-raises", "returns-str", "returns-float"],
+    ids=["bad-response", "bad-prediction", "visualizer-raises", "returns-str", "returns-none", "returns-float"],
 )
 def test_render_visualization_errors_are_media_errors(
     predictions: object, visualizer: object, words: tuple[str, ...]

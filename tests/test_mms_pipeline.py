@@ -96,14 +96,34 @@ def test_frame_sent_is_the_frame_the_pipeline_saw(video_path: Path, sandbox: San
 def test_twilio_fetches_frames_from_the_local_media_server(video_path: Path, sandbox: SandboxServer,
                                                            twilio: TwilioProvider) -> None:
     store = LocalMediaServer("http://127.0.0.1:0", host="127.0.0.1", port=0)
-    with sink_for(twilio, media_store=store) as sink:
+    with sink_for(twilio, media_store=store, media_url=["$visualization", "$frame.image"]) as sink:
         run(video_path, sink, boxes=2)
     assert len(sandbox.messages) == 4
     for message in sandbox.messages:
-        assert message.status == "queued" and len(message.media_urls) == 1
-        assert message.media_urls[0].startswith("http://127.0.0.1:") and "/media/" in message.media_urls[0]
-        assert message.images[0].content_type == "image/jpeg" and decode(message.images[0].data).shape[2] == 3
-    assert store.stats()["hits"] >= 4  # the sandbox fetched each picture over HTTP (HEAD + GET)
+        assert message.status == "queued" and len(message.media_urls) == 2
+        assert all(url.startswith("http://127.0.0.1:") and "/media/" in url for url in message.media_urls)
+        assert all(image.content_type == "image/jpeg" for image in message.images)
+        annotated, raw = (decode(image.data) for image in message.images)
+        assert count_annotations(annotated, raw) == 2
+    assert store.stats()["hits"] >= 16  # the sandbox fetched each picture over HTTP (HEAD + GET)
+
+
+def test_a_refused_mms_does_not_hold_close_and_its_frame_is_deleted(sandbox: SandboxServer,
+                                                                    twilio: TwilioProvider) -> None:
+    """Twilio never fetches the media of a message it refused: close() must not wait for it."""
+    from sms_sink.sandbox import TwilioError
+
+    sandbox.inject(TwilioError(21610))  # the receiver sent STOP: permanent, not retried
+    store = LocalMediaServer("http://127.0.0.1:0", host="127.0.0.1", port=0)
+    results: list[DeliveryResult] = []
+    sink = sink_for(twilio, media_store=store, media_url="$frame.image", on_result=results.append)
+    sink(spread_boxes(1), VideoFrame(image=np.full((240, 320, 3), 80, np.uint8), frame_id=1,
+                                     frame_timestamp=datetime.now(), source_id=0))
+    started = time.monotonic()
+    report = sink.close(timeout=8)
+    assert time.monotonic() - started < 4  # not the whole deadline
+    assert report.ok and [(r.ok, r.error_code) for r in results] == [(False, 21610)]
+    assert store.stats()["discarded"] == 1 and store.stats()["objects"] == 0
 
 
 def test_close_keeps_frames_online_until_twilio_fetched_them(video_path: Path) -> None:
@@ -137,12 +157,14 @@ def test_twilio_fetches_frames_from_s3(video_path: Path, sandbox: SandboxServer,
     credentials = dict(region_name="us-east-1", aws_access_key_id="AKIDTEST", aws_secret_access_key="secret-s3")
     boto3.client("s3", endpoint_url=moto_endpoint, **credentials).create_bucket(Bucket="frames")
     store = S3MediaStore("frames", "alerts/", 600, endpoint_url=moto_endpoint, **credentials)
-    with sink_for(twilio, media_store=store) as sink:
-        run(video_path, sink, boxes=1)
+    with sink_for(twilio, media_store=store, media_url=["$visualization", "$frame.image"]) as sink:
+        run(video_path, sink, boxes=3)
     assert len(sandbox.messages) == 4
     for message in sandbox.messages:
-        assert "/frames/alerts/" in message.media_urls[0] and "X-Amz-Signature" in message.media_urls[0]
-        assert len(message.images) == 1 and message.status == "queued"
+        assert all("/frames/alerts/" in url and "X-Amz-Signature" in url for url in message.media_urls)
+        assert len(message.images) == 2 and message.status == "queued"
+        annotated, raw = (decode(image.data) for image in message.images)
+        assert count_annotations(annotated, raw) == 3
 
 
 @pytest.mark.parametrize(

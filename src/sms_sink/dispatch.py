@@ -228,31 +228,48 @@ class Dispatcher:
                 prepared = await loop.run_in_executor(self._executor, self._prepare, alert)
             finally:
                 self._release_frame(alert)
+            stored: list[str] = []
             if not self.provider.accepts_inline_media and any(a.data is not None for a in prepared.media):
-                prepared = await self._store_media(prepared)
+                prepared = await self._store_media(prepared, stored)
         except SmsSinkError as exc:
             return [self._result(alert, r, None, ok=False, error=str(exc), attempts=0) for r in alert.receivers]
-        deliveries = (self._deliver(alert, receiver, prepared) for receiver in alert.receivers)
-        return list(await asyncio.gather(*deliveries))
+        outcomes = await asyncio.gather(*(self._deliver(alert, receiver, prepared) for receiver in alert.receivers))
+        if stored and not any(may_fetch for _, may_fetch in outcomes):
+            await self._discard_media(stored)
+        return [result for result, _ in outcomes]
 
-    async def _store_media(self, prepared: PreparedAlert) -> PreparedAlert:
+    async def _store_media(self, prepared: PreparedAlert, stored: list[str]) -> PreparedAlert:
+        """Put the encoded frames in the media store; their URLs are appended to ``stored``."""
         if self.media_store is None:
             raise SmsSinkError("this provider needs media URLs: configure media_store=")
         media = []
-        for attachment in prepared.media:
-            if attachment.data is not None:
-                url = await self.media_store.put(attachment.data, content_type=attachment.content_type)
-                attachment = Attachment(url=url, content_type=attachment.content_type)
-            media.append(attachment)
+        try:
+            for attachment in prepared.media:
+                if attachment.data is not None:
+                    url = await self.media_store.put(attachment.data, content_type=attachment.content_type)
+                    stored.append(url)
+                    attachment = Attachment(url=url, content_type=attachment.content_type)
+                media.append(attachment)
+        except SmsSinkError:
+            await self._discard_media(stored)  # the message is not sent: nobody fetches the others
+            raise
         return PreparedAlert(prepared.body, prepared.segments, prepared.force_mms, tuple(media))
 
-    async def _deliver(self, alert: Alert, receiver: str, prepared: PreparedAlert) -> DeliveryResult:
+    async def _discard_media(self, urls: list[str]) -> None:
+        """No receiver's provider can fetch these frames: delete them, stop waiting for them."""
+        for url in urls:
+            await self.media_store.discard(url)
+
+    async def _deliver(self, alert: Alert, receiver: str, prepared: PreparedAlert) -> tuple[DeliveryResult, bool]:
+        """Send to one receiver; returns the result and whether the provider may hold the
+        message (sent, or an ambiguous failure), i.e. may still fetch its media."""
         message = OutboundMessage(
             to=receiver, body=prepared.body, media=prepared.media, force_mms=prepared.force_mms, source_id=alert.source_id
         )
         started = time.monotonic()
         deadline = started + self._delivery_timeout
         attempt = 0
+        may_exist = False
         while True:
             attempt += 1
             try:
@@ -267,17 +284,19 @@ class Dispatcher:
                     f"no response within request_timeout={self._request_timeout:g}s "
                     f"(or the delivery_timeout={self._delivery_timeout:g}s left less)"
                 )
+                may_exist = may_exist or isinstance(error, AmbiguousDeliveryError)
                 delay = self._retry.next_delay(error, attempt=attempt, remaining=deadline - time.monotonic())
                 if delay is None:
                     return self._result(alert, receiver, prepared, ok=False, error=str(error), attempts=attempt,
-                                        http_status=error.http_status, error_code=error.error_code, started=started)
+                                        http_status=error.http_status, error_code=error.error_code,
+                                        started=started), may_exist
                 self._stats.retried += 1
                 log.info("sms-sink: attempt %d to %s failed (%s); retrying in %.2f s", attempt,
                          _mask(receiver), error, delay)
                 await asyncio.sleep(delay)
             else:
                 return self._result(alert, receiver, prepared, ok=True, attempts=attempt, started=started,
-                                    http_status=receipt.http_status, message_id=receipt.message_id)
+                                    http_status=receipt.http_status, message_id=receipt.message_id), True
 
     # -- results -------------------------------------------------------------------------
     def _result(self, alert: Alert, receiver: str, prepared: PreparedAlert | None, *, ok: bool, attempts: int,

@@ -12,6 +12,9 @@ import functools
 import os
 import threading
 
+import numpy as np
+import supervision as sv
+
 from .attachments import FRAME, VISUALIZATION, MediaPlan
 from .dispatch import Alert, PreparedAlert
 from .media.encode import JpegEncoder
@@ -58,9 +61,12 @@ class Preparer:
         self._media = media
         self._encoder = encoder
         # The snapshot is the sink's own copy: when the raw frame is not attached as well,
-        # the default visualizer may draw on it instead of copying it again.
-        if visualizer is None and FRAME not in media.items:
-            visualizer = functools.partial(annotate_frame, in_place=True)
+        # any visualizer may draw on it. When it is, the raw frame must stay raw: the default
+        # visualizer draws on a copy, and a user's (supervision annotators draw in place) gets one.
+        if FRAME not in media.items:
+            visualizer = visualizer or functools.partial(annotate_frame, in_place=True)
+        elif visualizer is not None:
+            visualizer = _on_a_copy(visualizer)
         self._visualizer = visualizer
 
     def __call__(self, alert: Alert) -> PreparedAlert:
@@ -82,3 +88,13 @@ class Preparer:
         return PreparedAlert(
             body=rendered.text, segments=rendered.segments, force_mms=rendered.needs_mms, media=media
         )
+
+
+def _on_a_copy(visualizer: Visualizer) -> Visualizer:
+    """``visualizer`` given its own copy of the frame, so the attached raw frame stays raw."""
+
+    @functools.wraps(visualizer)
+    def draw(image: np.ndarray, detections: sv.Detections) -> np.ndarray:
+        return visualizer(image.copy(), detections)
+
+    return draw

@@ -103,4 +103,17 @@ def render_visualization(
     except Exception as exc:
         name = getattr(draw, "__qualname__", type(draw).__name__)
         raise MediaError(f"media_visualizer {name} raised {type(exc).__name__}: {exc}") from exc
-    return as_bgr(result)
+    try:
+        return as_bgr(result)
+    except MediaError as exc:
+        name = getattr(draw, "__qualname__", type(draw).__name__)
+        raise MediaError(f"media_visualizer {name} returned {_describe(result)}; it must return "
+                         f"an HxWx3 uint8 BGR image ({exc})") from None
+
+
+def _describe(value: Any) -> str:
+    """What a visualizer returned, in a few words, for its error message."""
+    if isinstance(value, np.ndarray):
+        return f"an array of shape {value.shape} and dtype {value.dtype}"
+    return "None" if value is None else f"a {type(value).__name__}"
+

@@ -52,3 +52,10 @@ class MediaStore(AsyncResource, abc.ABC):
         this process waits here, at close, until each URL was fetched (the caller bounds
         the wait). Stores whose objects outlive the process have nothing to wait for.
         """
+
+    async def discard(self, url: str) -> None:
+        """Forget ``url``: the provider refused its message, so nobody will fetch it.
+
+        The private frame is deleted now instead of at expiry, and :meth:`settle` stops
+        waiting for it. Never raises; an unknown URL is ignored.
+        """

@@ -100,7 +100,7 @@ class LocalMediaServer(MediaStore):
         self._entries: OrderedDict[str, _Entry] = OrderedDict()  # oldest first
         self._runner: web.AppRunner | None = None
         self._counters = dict.fromkeys(
-            ("puts", "evicted_ttl", "evicted_budget", "hits", "misses"), 0
+            ("puts", "evicted_ttl", "evicted_budget", "discarded", "hits", "misses"), 0
         )
         self._bytes_stored = 0
         self._unfetched: set[str] = set()  # tokens handed out and not yet fetched with GET
@@ -173,6 +173,11 @@ class LocalMediaServer(MediaStore):
         self._all_fetched.clear()  # type: ignore[union-attr]  # put() needs start()
         return f"{self.public_base_url}/media/{token}{ext}"
 
+    async def discard(self, url: str) -> None:
+        token = url.rsplit("/", 1)[-1].partition(".")[0]
+        if url.startswith(f"{self.public_base_url}/media/") and token in self._entries:
+            self._drop(token, "discarded")
+
     async def settle(self) -> None:
         """Wait until every stored frame was fetched once with GET (or evicted)."""
         if self._all_fetched is not None:
@@ -180,6 +185,7 @@ class LocalMediaServer(MediaStore):
 
     def stats(self) -> dict[str, int]:
         """Counters since construction, plus what is stored now and not yet fetched."""
+        self._sweep(self._clock())  # expired frames are gone, not just unreachable
         return {**self._counters, "objects": len(self._entries), "bytes_stored": self._bytes_stored,
                 "unfetched": len(self._unfetched)}
 

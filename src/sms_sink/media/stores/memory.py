@@ -27,6 +27,7 @@ class MemoryMediaStore(MediaStore):
         self.fail_with = fail_with
         self.objects: dict[str, tuple[bytes, str]] = {}
         self.urls: list[str] = []
+        self.discarded: list[str] = []
         self.closed = False
         self._counter = itertools.count(1)
 
@@ -37,6 +38,10 @@ class MemoryMediaStore(MediaStore):
         self.objects[url] = (bytes(data), content_type)
         self.urls.append(url)
         return url
+
+    async def discard(self, url: str) -> None:
+        if self.objects.pop(url, None) is not None:
+            self.discarded.append(url)
 
     async def aclose(self) -> None:
         self.closed = True

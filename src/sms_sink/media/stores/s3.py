@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import asyncio
 import importlib.util
+import logging
 import math
 import secrets
 from contextlib import AsyncExitStack
@@ -28,6 +29,8 @@ from ...errors import ConfigurationError, MediaError
 from .base import MediaStore, check_ttl, extension_for
 
 __all__ = ["S3MediaStore"]
+
+log = logging.getLogger("sms_sink")
 
 _TOKEN_BYTES = 24
 _MAX_PRESIGN_S = 7 * 24 * 3600.0  # SigV4 presigned URLs live at most 7 days
@@ -88,7 +91,7 @@ class S3MediaStore(MediaStore):
         self._client: Any = None
         self._stack: AsyncExitStack | None = None
         self._lock: asyncio.Lock | None = None
-        self._counters = dict.fromkeys(("puts", "bytes_uploaded", "errors"), 0)
+        self._counters = dict.fromkeys(("puts", "bytes_uploaded", "discarded", "errors"), 0)
 
     async def _get_client(self) -> Any:
         """Create the client once, on the running loop."""
@@ -138,6 +141,24 @@ class S3MediaStore(MediaStore):
         self._counters["puts"] += 1
         self._counters["bytes_uploaded"] += len(data)
         return url
+
+    async def discard(self, url: str) -> None:
+        """Delete the object behind a URL this store presigned (a refused message's frame)."""
+        key = URL(url).path.lstrip("/")
+        if self.endpoint_url or not URL(url).host.startswith(f"{self.bucket}."):  # path style: /bucket/key
+            key = key.partition("/")[2]
+        if not key.startswith(self.prefix):
+            return
+        from botocore.exceptions import BotoCoreError, ClientError
+
+        try:
+            client = await self._get_client()
+            await client.delete_object(Bucket=self.bucket, Key=key)
+        except (BotoCoreError, ClientError) as exc:
+            self._counters["errors"] += 1
+            log.warning("sms-sink: S3 delete of a refused message's frame failed: %s", _describe(exc))
+            return
+        self._counters["discarded"] += 1
 
     async def aclose(self) -> None:
         """Close the client; idempotent (a later put opens a new one)."""
