@@ -94,6 +94,29 @@ def test_disabled_and_throttled_do_not_consume_the_window() -> None:
     sink.close()
 
 
+def test_block_fields_may_be_positional_and_extras_are_keyword_only() -> None:
+    with SMSNotificationSink(RECEIVER, "alert", provider=MemoryProvider()) as sink:
+        assert "receivers=1" in repr(sink)
+    with pytest.raises(TypeError):
+        SMSNotificationSink(RECEIVER, "alert", None, None, "Custom Twilio", None, None, None, None, True, False, 5,
+                            MemoryProvider())  # type: ignore[misc]
+
+
+def test_a_raising_cooldown_key_rejects_the_call_without_breaking_the_video() -> None:
+    provider = MemoryProvider()
+
+    def key(frame: VideoFrame, receiver: str) -> object:
+        if frame.source_id == 1:
+            raise LookupError("camera 1 has no zone")
+        return frame.source_id
+
+    with make_sink(provider, cooldown_key=key) as sink:
+        sink(None, frame(1))
+        assert sink.status(1)["error_status"] is True and "cooldown_key raised LookupError" in sink.status(1)["message"]
+        sink(None, frame(0))
+    assert sink.stats()["rejected"] == 1 and len(provider.sent) == 1
+
+
 def test_rejected_call_does_not_consume_the_window() -> None:
     provider = MemoryProvider()
     sink = make_sink(provider, cooldown_seconds=60, media_url="$frame.image")
@@ -171,9 +194,22 @@ def test_fire_and_forget_false_reports_real_outcome(sandbox: SandboxServer, twil
         failed = sink.status()
         sink(None, frame())
         ok = sink.status()
-    assert failed["error_status"] is True and "21610" in failed["message"]
+    assert failed["error_status"] is True
+    assert failed["message"].startswith("Failed to send Twilio SMS notification. Internal error details: Twilio error 21610")
     assert ok == {"error_status": False, "throttling_status": False, "message": "Notification sent successfully"}
     assert sink.stats()["failed"] == 1 and sink.stats()["sent"] == 1
+
+
+@pytest.mark.parametrize(("fault", "expected"), [
+    (faults.TwilioError(20003, status=403), "Failed to send SMS: access forbidden."),
+    (faults.ServerError(503), "Failed to send SMS via proxy."),
+])
+def test_managed_failures_read_like_the_blocks(sandbox: SandboxServer, roboflow: RoboflowManagedProvider,
+                                               fault: faults.Fault, expected: str) -> None:
+    sandbox.inject(fault, api="roboflow")
+    with make_sink(roboflow, fire_and_forget=False, max_attempts=1) as sink:
+        sink(None, frame())
+    assert sink.status()["error_status"] is True and sink.status()["message"].startswith(expected)
 
 
 def test_close_drains_the_queue(sandbox: SandboxServer, twilio: TwilioProvider) -> None:

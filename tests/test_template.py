@@ -69,9 +69,12 @@ def make_frame(frame_id: int = 1) -> VideoFrame:
         ("{{ $parameters.a }}", {"a": ""}, ""),
         ("no placeholders", {"a": 1}, "no placeholders"),
         ("", None, ""),
-        # Single pass: a value that looks like a placeholder is not expanded again.
-        ("{{ $parameters.a }} {{ $parameters.b }}", {"a": "{{ $parameters.b }}", "b": 2},
-         "{{ $parameters.b }} 2"),
+        # The block's str.replace per parameter, in order: a value holding a later
+        # parameter's placeholder is expanded too; an earlier one's is not.
+        ("{{ $parameters.a }} {{ $parameters.b }}", {"a": "{{ $parameters.b }}", "b": 2}, "2 2"),
+        ("{{ $parameters.a }} {{ $parameters.b }}", {"a": 1, "b": "{{ $parameters.a }}"},
+         "1 {{ $parameters.a }}"),
+        ("{{$parameters.a}} and {{ $parameters.a }}", {"a": "x"}, "x and x"),
         ("{{ $parameters.cls }} on camera {{ $parameters.cam }}",
          {"cls": "$predictions.predictions.1.class", "cam": "$predictions.image.width"},
          "cat on camera 640"),

@@ -45,6 +45,7 @@ _DETECTIONS_ATTRIBUTES = frozenset(
 )
 _LITERAL_TYPES = (str, int, float, bool, type(None))
 _NAME = re.compile(r"\w+")
+_SELECTOR_START = re.compile(r"\$[A-Za-z_]")
 _INDEX = re.compile(r"-?\d+")
 _MISSING: Any = object()
 
@@ -125,8 +126,8 @@ def compile_parameter(name: str, value: Any) -> Parameter:
             f"expected a literal (str, int, float, bool, None) or a selector string, "
             f"got {type(value).__name__}",
         )
-    if not isinstance(value, str) or not value.startswith("$"):
-        return Parameter(name, value)
+    if not isinstance(value, str) or not _SELECTOR_START.match(value):
+        return Parameter(name, value)  # "$5.00" is a price, not a selector
     root, _, path = value[1:].partition(".")
     segments = tuple(path.split(".")) if path else ()
     if "" in segments or value.endswith("."):

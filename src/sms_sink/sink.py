@@ -81,7 +81,6 @@ class SMSNotificationSink:
 
     def __init__(
         self,
-        *,
         receiver_number: str | Sequence[str],
         message: str,
         message_parameters: Mapping[str, Any] | None = None,
@@ -94,6 +93,7 @@ class SMSNotificationSink:
         fire_and_forget: bool = True,
         disable_sink: bool = False,
         cooldown_seconds: float = 5,
+        *,
         provider: Provider | None = None,
         roboflow_api_key: str | None = None,
         max_queue_size: int = 32,
@@ -252,7 +252,11 @@ class SMSNotificationSink:
             self._set_status(source_id, _DISABLED)
             return
         now = self._now(frame)
-        keys = self._keys(source_id, frame)
+        try:
+            keys = self._keys(source_id, frame)
+        except Exception as exc:  # a user's cooldown_key must not break the video
+            self._reject(source_id, receivers, f"cooldown_key raised {type(exc).__name__}: {exc}")
+            return
         gate = self._gate
         ready = [i for i, key in enumerate(keys) if gate.ready(key, now=now)]
         if not ready:
@@ -274,11 +278,7 @@ class SMSNotificationSink:
         try:
             alert = self._snapshot(source_id, accepted, predictions, frame)
         except Exception as exc:
-            # Counted here, reported to on_result on the loop; the cooldown stays untouched.
-            self._stats.rejected += len(accepted)
-            self._reject_log.warning("sms-sink: alert for source %r rejected: %s", source_id, exc)
-            self._dispatcher.reject_soon(Alert(source_id, accepted, None), f"rejected: {exc}")
-            self._set_status(source_id, _error(f"Alert rejected: {exc}"))
+            self._reject(source_id, accepted, str(exc))
             return
         self._stats.accepted += len(accepted)
         for i in ready:
@@ -292,9 +292,16 @@ class SMSNotificationSink:
         try:
             results = alert.waiter.result(timeout=self._delivery_timeout + 30)
         except concurrent.futures.TimeoutError:
-            self._set_status(source_id, _error("Failed to send SMS notification: no outcome within delivery_timeout"))
+            self._set_status(source_id, _error(self.provider.failure_message("no outcome within delivery_timeout")))
             return
         self._set_status(source_id, self._outcome_status(results))
+
+    def _reject(self, source_id: Hashable, receivers: tuple[str, ...], reason: str) -> None:
+        """Counted here, reported to on_result on the loop; the cooldown stays untouched."""
+        self._stats.rejected += len(receivers)
+        self._reject_log.warning("sms-sink: alert for source %r rejected: %s", source_id, reason)
+        self._dispatcher.reject_soon(Alert(source_id, receivers, None), f"rejected: {reason}")
+        self._set_status(source_id, _error(f"Alert rejected: {reason}"))
 
     def _snapshot(self, source_id: Hashable, receivers: tuple[str, ...], predictions: Any, frame: Any) -> Alert:
         image = None
@@ -337,7 +344,8 @@ class SMSNotificationSink:
         if not failures:
             return {"error_status": False, "throttling_status": False,
                     "message": self.provider.success_message}
-        return _error("Failed to send SMS notification. " + "; ".join(sorted({str(r.error_message) for r in failures})))
+        errors = sorted({str(r.error_message) for r in failures})
+        return _error("; ".join(self.provider.failure_message(error) for error in errors))
 
     # -- outputs ---------------------------------------------------------------------------
     def status(self, source_id: Hashable | None = None) -> dict[str, Any]:

@@ -10,13 +10,13 @@ Work is split in two so the video thread only pays for what must happen there:
 - ``MessageTemplate.render(snapshot)`` runs later on a worker: operations, ``str()``,
   substitution, truncation and segment counting.
 
-Placeholders follow the reference block: ``{{ $parameters.<name> }}`` (any spacing inside the
-braces); a name missing from ``message_parameters`` stays in the text as written. Unlike the
-reference, substitution is a single pass, so a value that itself contains a placeholder is
-inserted verbatim instead of being expanded. Operations keyed by a name that is not in
-``message_parameters`` are a configuration error (the reference ignores them; it is
-almost always a typo). All operations are validated at construction, but only parameters
-the message uses are resolved and rendered.
+Placeholders follow the reference block exactly: ``{{ $parameters.<name> }}`` (any spacing
+inside the braces); a name missing from ``message_parameters`` stays in the text as written;
+each parameter in order of first appearance replaces every occurrence of its placeholders
+with ``str.replace``, as the block does (so a value that contains a later parameter's
+placeholder is expanded too). Operations keyed by a name that is not in
+``message_parameters`` are validated, then ignored with a warning, as the block ignores
+them. Only parameters the message uses are resolved and rendered.
 
 Operations see detection responses (a Roboflow response dict or a list of prediction dicts)
 as ``sv.Detections``, as the reference's operations see a model's output; a parameter
@@ -102,7 +102,7 @@ class MessageTemplate:
         template.render(snapshot).text                          # worker: "3 objects on camera 0"
     """
 
-    __slots__ = ("message", "_parameters", "_chains", "_pieces", "_slots", "_static", "_constant")
+    __slots__ = ("message", "_parameters", "_chains", "_placeholders", "_static", "_constant")
 
     def __init__(
         self,
@@ -122,22 +122,15 @@ class MessageTemplate:
         chains = _compile_chains(
             _mapping("message_parameters_operations", message_parameters_operations), parameters
         )
-        pieces: list[str] = []
-        slots: list[tuple[int, str]] = []
-        position = 0
-        for match in PARAMETER_PATTERN.finditer(message):
-            if match.group(2) in parameters:
-                pieces.append(message[position : match.start()])
-                slots.append((len(pieces), match.group(2)))
-                pieces.append("")
-                position = match.end()
-        pieces.append(message[position:])
-        used = dict.fromkeys(name for _, name in slots)
+        # name -> its placeholders as written, in order of first appearance (the block's order)
+        placeholders: dict[str, list[str]] = {}
+        for placeholder, name in PARAMETER_PATTERN.findall(message):
+            if name in parameters:
+                placeholders.setdefault(name, []).append(placeholder)
         self.message = message
-        self._parameters = tuple(parameters[name] for name in used)
-        self._chains = {name: chain for name, chain in chains.items() if name in used}
-        self._pieces = tuple(pieces)
-        self._slots = tuple(slots)
+        self._parameters = tuple(parameters[name] for name in placeholders)
+        self._chains = {name: chain for name, chain in chains.items() if name in placeholders}
+        self._placeholders = tuple((name, tuple(written)) for name, written in placeholders.items())
         literal_only = all(parameter.is_literal for parameter in self._parameters)
         self._static = (
             ParameterSnapshot({p.name: p.source for p in self._parameters}) if literal_only else None
@@ -194,10 +187,11 @@ class MessageTemplate:
             name: self._text_of(name, value, operands)
             for name, value in snapshot.values.items()
         }
-        pieces = list(self._pieces)
-        for index, name in self._slots:
-            pieces[index] = texts[name]
-        return _finish("".join(pieces))
+        text = self.message
+        for name, written in self._placeholders:
+            for placeholder in written:
+                text = text.replace(placeholder, texts[name])
+        return _finish(text)
 
     def _text_of(self, name: str, value: Any, operands: dict[int, Any]) -> str:
         """The text of one parameter: its operations applied, then ``str()``."""

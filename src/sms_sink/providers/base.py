@@ -22,6 +22,13 @@ class Provider(AsyncResource, abc.ABC):
     accepts_inline_media: bool = False
     #: The block's ``message`` output after a successful synchronous send.
     success_message: str = "Notification sent successfully"
+    #: What the block's ``message`` output puts before an error that is not already worded
+    #: as a failed send (the Custom Twilio block's wording).
+    failure_prefix: str = "Failed to send Twilio SMS notification. Internal error details: "
+
+    def failure_message(self, error: str) -> str:
+        """The block's ``message`` output after a failed synchronous send."""
+        return error if error.startswith("Failed to send") else self.failure_prefix + error
 
     @abc.abstractmethod
     async def send(self, message: OutboundMessage) -> ProviderReceipt:

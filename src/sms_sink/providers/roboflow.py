@@ -22,6 +22,7 @@ class RoboflowManagedProvider(HttpProvider):
 
     accepts_inline_media = True
     success_message = "Notification sent successfully via Roboflow proxy"
+    failure_prefix = "Failed to send SMS via proxy. Internal error details: "
 
     def __init__(self, api_key: str, *, base_url: str = "https://api.roboflow.com", connect_timeout: float = 5.0) -> None:
         super().__init__(base_url, connect_timeout=connect_timeout)
