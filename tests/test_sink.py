@@ -86,6 +86,32 @@ def test_video_clock_throttles_file_processed_fast() -> None:
     assert sink.stats()["accepted"] == 6
 
 
+def test_video_clock_with_a_global_key_over_sources_recorded_apart() -> None:
+    """Two files an hour apart in wall time share one global window on their own video time."""
+    sink = make_sink(cooldown_seconds=5, cooldown_clock="video", cooldown_key="global")
+    for second in range(20):
+        sink(None, frame(0, frame_id=second + 1, seconds=3600 + second))
+        sink(None, frame(1, frame_id=second + 1, seconds=second))
+    sink.close()
+    assert sink.stats()["accepted"] == 4 and sink.stats()["throttled"] == 36
+
+
+def test_an_alert_that_cannot_be_prepared_gives_its_window_back() -> None:
+    """An operation failing on the worker sent nothing: the next good event must not be throttled."""
+    provider = MemoryProvider()
+    results: list[DeliveryResult] = []
+    sink = make_sink(provider, cooldown_seconds=60, message="{{ $parameters.c }}",
+                     message_parameters={"c": "$predictions"}, on_result=results.append,
+                     message_parameters_operations={"c": [{"type": "LookupTable", "lookup_table": {"a": "A"}}]})
+    sink("b", frame(0))  # no such key: fails on the worker, after the call accepted it
+    wait_until(lambda: len(results) == 1)
+    sink("a", frame(0))
+    sink("a", frame(0))  # this one is throttled by the window of the previous
+    sink.close()
+    assert [r.ok for r in results] == [False, True] and [m.body for m in provider.sent] == ["A"]
+    assert sink.stats()["throttled"] == 1
+
+
 def test_disabled_and_throttled_do_not_consume_the_window() -> None:
     sink = make_sink(cooldown_seconds=60, disable_sink=True)
     sink(None, frame(0))

@@ -22,6 +22,7 @@ from typing import Any, Callable, Hashable
 from aiolimiter import AsyncLimiter
 
 from .alert_queue import AlertQueue, OverflowPolicy
+from .cooldown import CooldownGate
 from .errors import AmbiguousDeliveryError, DeliveryError, SmsSinkError
 from .frames import FramePool
 from .messages import Attachment, DeliveryResult, OutboundMessage
@@ -46,6 +47,9 @@ class Alert:
     predictions: Any = None
     accepted_at: float = field(default_factory=time.monotonic)
     waiter: concurrent.futures.Future[list[DeliveryResult]] | None = None
+    #: The cooldown windows this alert started: (key, the window it replaced), at ``window_started``.
+    window: tuple[tuple[Hashable, float | None], ...] = ()
+    window_started: float = 0.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,6 +78,7 @@ class Dispatcher:
         retry: RetryPolicy,
         executor: concurrent.futures.Executor,
         frames: FramePool | None = None,
+        gate: CooldownGate | None = None,
         media_store: Any = None,
         queue_size: int = 32,
         overflow: OverflowPolicy = "drop_oldest",
@@ -91,6 +96,7 @@ class Dispatcher:
         self._retry = retry
         self._executor = executor
         self._frames = frames
+        self._gate = gate
         self._workers = workers
         self._request_timeout = request_timeout
         self._delivery_timeout = delivery_timeout
@@ -232,6 +238,7 @@ class Dispatcher:
             if not self.provider.accepts_inline_media and any(a.data is not None for a in prepared.media):
                 prepared = await self._store_media(prepared, stored)
         except SmsSinkError as exc:
+            self._reopen_window(alert)  # nothing was sent: the next event may alert at once
             return [self._result(alert, r, None, ok=False, error=str(exc), attempts=0) for r in alert.receivers]
         outcomes = await asyncio.gather(*(self._deliver(alert, receiver, prepared) for receiver in alert.receivers))
         if stored and not any(may_fetch for _, may_fetch in outcomes):
@@ -316,6 +323,11 @@ class Dispatcher:
             segments=prepared.segments if prepared else 0,  # counted here: GSM-7 160/153, UCS-2 70/67
             media_count=len(prepared.media) if prepared else 0,
         )
+
+    def _reopen_window(self, alert: Alert) -> None:
+        if self._gate is not None:
+            for key, previous in alert.window:
+                self._gate.reopen(key, started=alert.window_started, previous=previous)
 
     def _release_frame(self, alert: Alert) -> None:
         if self._frames is not None:

@@ -18,7 +18,7 @@ from typing import Any, Callable, Hashable, Mapping, Protocol, Sequence, runtime
 from .alert_queue import OVERFLOW_POLICIES, OverflowPolicy
 from .attachments import MediaPlan
 from .config import MANAGED, build_provider, check_number
-from .cooldown import CooldownGate
+from .cooldown import CooldownGate, VideoClock
 from .dispatch import Alert, Dispatcher, ResultCallback
 from .errors import ConfigurationError, SinkClosedError
 from .frames import FramePool
@@ -170,7 +170,7 @@ class SMSNotificationSink:
         self._fire_and_forget = fire_and_forget
         self._disabled = disable_sink
         self._cooldown_key = cooldown_key
-        self._video_clock = cooldown_clock == "video"
+        self._video_clock = VideoClock() if cooldown_clock == "video" else None
         self._key_cache: dict[Hashable, tuple[Hashable, ...]] = {}
         self._status: dict[Hashable, Status] = {}
         self._last_status: Status = _NO_CALL
@@ -185,7 +185,7 @@ class SMSNotificationSink:
         self._loop = EventLoopThread()
         self._dispatcher = Dispatcher(
             provider=provider, prepare=self._preparer, stats=self._stats, executor=self._executor,
-            frames=self._frames,
+            frames=self._frames, gate=self._gate,
             retry=RetryPolicy(max_attempts=max_attempts, retry_ambiguous=retry_ambiguous),
             media_store=media_store, queue_size=max_queue_size, overflow=overflow, workers=workers,
             request_timeout=request_timeout, delivery_timeout=delivery_timeout,
@@ -251,7 +251,7 @@ class SMSNotificationSink:
             self._stats.disabled += len(receivers)
             self._set_status(source_id, _DISABLED)
             return
-        now = self._now(frame)
+        now = time.monotonic() if self._video_clock is None else self._video_clock.now(source_id, frame)
         try:
             keys = self._keys(source_id, frame)
         except Exception as exc:  # a user's cooldown_key must not break the video
@@ -281,8 +281,9 @@ class SMSNotificationSink:
             self._reject(source_id, accepted, str(exc))
             return
         self._stats.accepted += len(accepted)
-        for i in ready:
-            gate.consume(keys[i], now=now)
+        if gate.seconds:  # kept on the alert: a worker that cannot prepare it gives the window back
+            alert.window_started = now
+            alert.window = tuple((keys[i], gate.consume(keys[i], now=now)) for i in ready)
         if self._fire_and_forget:
             self._dispatcher.hand_off(alert)
             self._set_status(source_id, _BACKGROUND)
@@ -318,13 +319,6 @@ class SMSNotificationSink:
             image=image,
             predictions=isolate(predictions) if self._media.uses_visualization else None,
         )
-
-    def _now(self, frame: Any) -> float:
-        if self._video_clock:
-            timestamp = getattr(frame, "frame_timestamp", None)
-            if timestamp is not None:
-                return timestamp.timestamp()
-        return time.monotonic()
 
     def _keys(self, source_id: Hashable, frame: Any) -> tuple[Hashable, ...]:
         if callable(self._cooldown_key):
