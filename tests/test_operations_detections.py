@@ -228,7 +228,7 @@ def test_empty_detections_to_dictionary():
         ("center", (20.0, 40.0), tuple),
         ("top_right", (30.0, 20.0), tuple),
         ("bottom_left", (10.0, 60.0), tuple),
-        ("tracker_id", 7, int),
+        ("tracker_id", None, type(None)),  # the reference reads data["tracker_id"] only
         ("in_out", None, type(None)),
     ],
 )
@@ -250,3 +250,26 @@ def test_extract_detection_property_types_follow_the_reference():
 def test_extract_detection_property_needs_a_detection_tuple(value):
     with pytest.raises(SmsSinkError, match=r"ops\[0\] \(ExtractDetectionProperty\): expected a single"):
         run([{"type": "ExtractDetectionProperty", "property_name": "x_min"}], value)
+
+
+def test_filter_on_renamed_classes_reads_the_object_column():
+    """DetectionsRename makes an object column of str; ExtractDetectionProperty must read it."""
+    chain = [
+        {"type": "DetectionsRename", "class_map": {"car": "vehicle", "person": "human"}},
+        {"type": "DetectionsFilter", "filter_operation": {"type": "StatementGroup", "statements": [{
+            "type": "BinaryStatement",
+            "left_operand": {"type": "DynamicOperand", "operations": [
+                {"type": "ExtractDetectionProperty", "property_name": "class_name"}]},
+            "comparator": {"type": "=="},
+            "right_operand": {"type": "StaticOperand", "value": "vehicle"}}]}},
+        {"type": "SequenceLength"},
+    ]
+    assert run(chain, boxes()) == 2
+
+
+def test_detections_property_precedence_follows_the_reference():
+    tracked = boxes(tracker=True)
+    tracked.data["tracker_id"] = np.array([70, 80, 90])
+    assert run([{"type": "DetectionsPropertyExtract", "property_name": "tracker_id"}], tracked) == [7, 8, 9]
+    bare = sv.Detections(xyxy=np.empty((0, 4)))  # no confidence at all: empty in, empty out
+    assert run([{"type": "DetectionsPropertyExtract", "property_name": "confidence"}], bare) == []

@@ -85,8 +85,9 @@ EDGE_ZONE = [[20, 0], [60, 0], [60, 80], [20, 80]]  # first centre (20, 40) on i
         (group(binary(static(["car", "bus"]), "all in (Sequence)", static(["car"]))), []),
         (group(binary(prop("center"), "(Detection) in zone", static(ZONE))), [0.9]),
         (group(binary(prop("center"), "(Detection) in zone", static(EDGE_ZONE))), []),
-        (group(binary(prop("tracker_id"), "(Number) >=", static(8))), [0.35, 0.6]),
-        (group(unary(prop("tracker_id"), "Exists")), [0.9, 0.35, 0.6]),
+        # As the reference: a detection's tracker_id is read from data only, not the native ids.
+        (group(unary(prop("tracker_id"), "Exists")), []),
+        (group(unary(prop("tracker_id"), "DoesNotExist")), [0.9, 0.35, 0.6]),
         (group(unary(prop("in_out"), "DoesNotExist")), [0.9, 0.35, 0.6]),
         (group(unary(prop("in_out"), "Exists")), []),
         (group(unary(static(True), "(Boolean) is True")), [0.9, 0.35, 0.6]),

@@ -71,7 +71,7 @@ def test_spec_example_verbatim_sends_through_the_sandbox(sandbox: SandboxServer,
                                                          caplog: pytest.LogCaptureFixture) -> None:
     provider = RoboflowManagedProvider(SandboxServer.DEFAULT_API_KEY, base_url=sandbox.url)
     response = detections_response(1)
-    with caplog.at_level(logging.WARNING, logger="sms_sink.workflow_step"):
+    with caplog.at_level(logging.WARNING, logger="sms_sink"):
         sink = SMSNotificationSink.from_workflow_step(json.loads(SPEC_EXAMPLE), inputs=SPEC_INPUTS, provider=provider)
     with sink:
         sink(response, frame(source_id=3))
@@ -84,9 +84,21 @@ def test_spec_example_verbatim_sends_through_the_sandbox(sandbox: SandboxServer,
     [message] = sandbox.messages
     assert message.body == f"Alert! Detected {response['predictions']} objects"
     assert message.to == "+15551234567" and message.num_media == 1  # $steps.visualization.image: the annotated frame
-    warnings = [r.getMessage() for r in caplog.records if r.name == "sms_sink.workflow_step"]
+    warnings = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
     assert len(warnings) == 2
-    assert "escaped braces" in warnings[0] and "'predictions' ignored" in warnings[1]
+    assert "escaped braces" in warnings[0] and "operations.predictions ignored" in warnings[1]
+
+
+def test_spec_example_without_inputs_uses_the_environment_and_the_blocks_defaults(
+        sandbox: SandboxServer, caplog: pytest.LogCaptureFixture) -> None:
+    """A managed-provider user need not invent Twilio credentials or unused inputs."""
+    provider = RoboflowManagedProvider(SandboxServer.DEFAULT_API_KEY, base_url=sandbox.url)
+    with caplog.at_level(logging.WARNING, logger="sms_sink"):
+        with SMSNotificationSink.from_workflow_step(json.loads(SPEC_EXAMPLE), provider=provider) as sink:
+            sink(detections_response(2), frame(source_id=1))
+            assert sink.status(1)["message"] == "Notification sent in the background task"  # fire_and_forget=True
+    assert len(sandbox.messages) == 1
+    assert "cooldown_seconds: $inputs.cooldown_seconds is not in inputs; using the block's default 5" in caplog.text
 
 
 def test_spec_example_maps_every_field() -> None:
@@ -96,7 +108,9 @@ def test_spec_example_maps_every_field() -> None:
         "receiver_number": "+15551234567",
         "message": "Alert! Detected {{ $parameters.num_detections }} objects",
         "message_parameters": {"num_detections": "$predictions.predictions"},
-        "message_parameters_operations": {},
+        "message_parameters_operations": {
+            "predictions": [{"property_name": "class_name", "type": "DetectionsPropertyExtract"}],
+        },
         "media_url": "$visualization",
         "twilio_account_sid": SandboxServer.DEFAULT_ACCOUNT_SID,
         "twilio_auth_token": SandboxServer.DEFAULT_AUTH_TOKEN,
@@ -215,14 +229,20 @@ def test_unused_input_parameter_is_not_evaluated() -> None:
     assert kwargs(step, inputs={"x": "not a number"})["message"] == "{{ $parameters.n }}"
 
 
-def test_operations_for_unknown_names_are_dropped_with_a_warning(caplog: pytest.LogCaptureFixture) -> None:
-    step = {"message": "{{ $parameters.n }}", "message_parameters": {"n": "$steps.m.predictions"},
-            "message_parameters_operations": {"n": [{"type": "SequenceLength"}], "predictions": [], "typo": []}}
-    with caplog.at_level(logging.WARNING, logger="sms_sink.workflow_step"):
-        mapped = kwargs(step)
-    assert mapped["message_parameters_operations"] == {"n": [{"type": "SequenceLength"}]}
-    [record] = caplog.records
-    assert "'predictions', 'typo' ignored" in record.getMessage()
+def test_operations_for_unknown_names_are_validated_then_ignored(caplog: pytest.LogCaptureFixture) -> None:
+    step = BASE | {"message": "{{ $parameters.n }}", "message_parameters": {"n": "$steps.m.predictions"},
+                   "message_parameters_operations": {"n": [{"type": "SequenceLength"}], "typo": [{"type": "ToString"}]}}
+    with caplog.at_level(logging.WARNING, logger="sms_sink"):
+        SMSNotificationSink.from_workflow_step(step, provider=MemoryProvider()).close()
+    assert "message_parameters_operations.typo ignored" in caplog.text
+    step["message_parameters_operations"]["typo"] = [{"type": "Nope"}]
+    with pytest.raises(ConfigurationError, match=r"message_parameters_operations\.typo\[0\]"):
+        SMSNotificationSink.from_workflow_step(step, provider=MemoryProvider())
+
+
+def test_an_input_parameter_the_message_does_not_use_is_not_required() -> None:
+    step = {"message": "{{ $parameters.n }}", "message_parameters": {"n": "$steps.m.predictions", "ref": "$inputs.ref"}}
+    assert kwargs(step)["message_parameters"] == {"n": "$predictions.predictions"}
 
 
 def test_overrides_win_over_the_step() -> None:
@@ -240,7 +260,7 @@ def test_overrides_win_over_the_step() -> None:
         ({"type": None}, {}, "type", "got None"),
         ({"sms_provder": "Custom Twilio"}, {}, "sms_provder", "not a field"),
         ({"receiver_number": "$inputs.phone"}, {}, "receiver_number", "$inputs.phone is not in inputs"),
-        ({"twilio_auth_token": "$inputs.token"}, {"inputs": {"other": 1}}, "twilio_auth_token", "inputs={'token'"),
+        ({"receiver_number": "$inputs.to"}, {"inputs": {"other": 1}}, "receiver_number", "inputs={'to'"),
         ({"message": "{{ $parameters.p }}", "message_parameters": {"p": "$inputs.site"}}, {},
          "message_parameters.p", "$inputs.site"),
         ({"media_url": "$inputs.url"}, {}, "media_url", "$inputs.url"),

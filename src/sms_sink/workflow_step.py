@@ -8,7 +8,11 @@ in the step                     becomes
 ==============================  ==============================================================
 ``$inputs.<x>``                 ``inputs[x]``. In ``message_parameters`` the value is constant
                                 for the sink's life, so its text (operations, then ``str()``)
-                                is written into ``message`` once.
+                                is written into ``message`` once; a parameter the message does
+                                not use is not resolved. Absent from ``inputs``: Twilio
+                                credentials fall back to the environment (as the sink's
+                                defaults), other optional fields to the block's default, with a
+                                warning; ``receiver_number`` and used parameters are errors.
 ``$steps.<s>.<out>``            ``selectors[...]`` when given, else ``$predictions.<out>``
 (``message_parameters``)        (``$steps.<s>.*``: ``$predictions``).
 ``$steps.<s>.image``            ``selectors[...]`` when given, else ``$visualization`` (the frame
@@ -16,8 +20,8 @@ in the step                     becomes
 doc-escaped message             ``{{ '{{' }} $parameters.x {{ '}}' }}`` (the form the block's
                                 documentation shows) is read as ``{{ $parameters.x }}``, with one
                                 warning.
-operations for a name absent    dropped with a warning (the reference ignores them; the spec's
-from ``message_parameters``     own example keys them by ``predictions``).
+operations for a name absent    validated, then ignored with a warning by the sink (as the
+from ``message_parameters``     reference; the spec's own example keys them by ``predictions``).
 ==============================  ==============================================================
 
 ``overrides`` replace step fields before the mapping (``message=...``) or add sink settings
@@ -57,6 +61,12 @@ _BINDABLE = (
     "receiver_number", "twilio_account_sid", "twilio_auth_token", "sender_number",
     "fire_and_forget", "disable_sink", "cooldown_seconds",
 )  # fmt: skip
+# Optional bindable fields and what an absent input leaves (None: the sink's env default).
+_INPUT_DEFAULTS: dict[str, Any] = {
+    "twilio_account_sid": None, "twilio_auth_token": None, "sender_number": None,
+    "fire_and_forget": True, "disable_sink": False, "cooldown_seconds": 5,
+}  # fmt: skip
+_ABSENT = object()
 _INPUT = re.compile(r"\$inputs\.[^.\s]+")
 _STEP = re.compile(r"\$steps\.(?P<step>[^.\s]+)\.(?P<output>[^.\s]+)")
 _ESCAPED_BRACES = re.compile(r"""\{\{\s*(['"])(\{\{|\}\})\1\s*\}\}""")
@@ -80,7 +90,9 @@ def sink_kwargs_from_step(
     kwargs: dict[str, Any] = {}
     for field in _BINDABLE:
         if field in merged:
-            kwargs[field] = _bound(field, merged[field], inputs)
+            value = _bound(field, merged[field], inputs)
+            if value is not _ABSENT:
+                kwargs[field] = value
     if "sms_provider" in merged:
         kwargs["sms_provider"] = merged["sms_provider"]
     if merged.get("media_url") is not None:
@@ -157,6 +169,11 @@ def _bound(field: str, value: Any, inputs: Mapping[str, Any]) -> Any:
     if not isinstance(value, str) or not value.startswith("$"):
         return value
     if _INPUT.fullmatch(value):
+        if field in _INPUT_DEFAULTS and value[len("$inputs."):] not in inputs:
+            default = _INPUT_DEFAULTS[field]
+            log.warning("%s: %s is not in inputs; using %s", field, value,
+                        "the environment" if default is None else f"the block's default {default!r}")
+            return _ABSENT
         return _input(field, value, inputs)
     raise ConfigurationError(
         field, f"{value!r} is only known while the workflow runs; the sink needs it at construction: "
@@ -224,25 +241,23 @@ def _message(
     if not isinstance(parameters, Mapping) or not isinstance(operations, Mapping):
         # Let the sink name the field and the type.
         return {"message": message, "message_parameters": parameters, "message_parameters_operations": operations}
-    stray = [name for name in operations if name not in parameters]
-    if stray:
-        log.warning(
-            "step %r: message_parameters_operations for %s ignored: not in message_parameters (as the reference does)",
-            label, ", ".join(map(repr, stray)),
-        )
+    placed = {match[1] for match in PARAMETER_PATTERN.findall(message)} if isinstance(message, str) else set(parameters)
     constants: dict[str, Any] = {}
     mapped: dict[str, Any] = {}
     for name, value in parameters.items():
         if isinstance(value, str) and _INPUT.fullmatch(value):
-            constants[name] = _input(f"message_parameters.{name}", value, inputs)
+            if name in placed:  # an unused input is never needed, so never required
+                constants[name] = _input(f"message_parameters.{name}", value, inputs)
         else:
             mapped[name] = _parameter(value, selectors, used)
     if isinstance(message, str) and constants:
         message = _inline(message, constants, operations)
+    inputs_only = {name for name, value in parameters.items() if name not in mapped}
     return {
         "message": message,
         "message_parameters": mapped,
-        "message_parameters_operations": {n: ops for n, ops in operations.items() if n in mapped},
+        # Stray names go through: the sink validates them, then ignores them with a warning.
+        "message_parameters_operations": {n: ops for n, ops in operations.items() if n not in inputs_only},
     }
 
 

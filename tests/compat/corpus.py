@@ -74,6 +74,13 @@ def _empty_detections() -> sv.Detections:
     return detections
 
 
+def _tracked_twice() -> sv.Detections:
+    """Native tracker ids and a ``tracker_id`` data column that disagree."""
+    detections = _detections(tracked=True)
+    detections.data["tracker_id"] = np.array([70, 80, 90])
+    return detections
+
+
 def _response(tracked: bool = False, n: int = 3) -> dict[str, Any]:
     boxes = [(30.0, 50.0, 40.0, 60.0, "car", 0, 0.9), (75.0, 25.0, 30.0, 30.0, "person", 1, 0.35),
              (152.5, 102.5, 295.0, 195.0, "car", 0, 0.6)]
@@ -118,6 +125,8 @@ _SAME = {
     "tracked": lambda: _detections(tracked=True),
     "untracked": lambda: _detections(tracked=False),
     "empty": _empty_detections,
+    "boxes_only_empty": lambda: sv.Detections(xyxy=np.empty((0, 4))),
+    "tracked_twice": _tracked_twice,
     "classification": lambda: {
         "top": "cat", "confidence": 0.8,
         "predictions": [{"class": "cat", "class_id": 0, "confidence": 0.8},
@@ -193,13 +202,8 @@ def _confidence_at_least(value: float) -> dict[str, Any]:
     }  # fmt: skip
 
 
-# Known differences (see the compat report); a fix turns the strict xfail into a failure to remove.
-TRACKER_ID_FALLBACK = (
-    "deliberate (operations/STATUS.md): ExtractDetectionProperty tracker_id falls back to the "
-    "detection's tracker id; the reference returns None unless data has a tracker_id column"
-)
-
-DETECTION_INPUTS = ("tracked", "untracked", "empty", "response", "response_tracked", "response_empty")
+DETECTION_INPUTS = ("tracked", "untracked", "empty", "response", "response_tracked", "response_empty",
+                    "boxes_only_empty", "tracked_twice")
 
 
 def _cases() -> list[Case]:
@@ -238,9 +242,17 @@ def _cases() -> list[Case]:
               for value in DETECTION_INPUTS]
     cases += [
         Case(f"ExtractDetectionProperty:{prop}:{value}", value,
-             [_op("SequenceApply", operations=[_op("ExtractDetectionProperty", property_name=prop)])],
-             known=TRACKER_ID_FALLBACK if (prop, value) == ("tracker_id", "tracked") else None)
-        for prop in ("class_name", "confidence", "center", "size", "tracker_id") for value in ("tracked", "untracked")
+             [_op("SequenceApply", operations=[_op("ExtractDetectionProperty", property_name=prop)])])
+        for prop in ("class_name", "confidence", "center", "size", "tracker_id")
+        for value in ("tracked", "untracked", "response_tracked", "tracked_twice")
+    ]
+    # Renamed classes are an object column: filtering on them must still read class_name.
+    cases += [
+        Case(f"DetectionsRename+DetectionsFilter:{value}", value, [
+            _op("DetectionsRename", class_map={"car": "vehicle", "person": "human"}),
+            _op("DetectionsFilter", filter_operation=_class_is("vehicle")),
+            _op("SequenceLength"),
+        ]) for value in ("untracked", "response")
     ]
     cases += [
         Case(f"ClassificationPropertyExtract:{prop.value}:{value}", value,

@@ -19,12 +19,10 @@ __all__ = ["BUILDERS"]
 Detection = tuple
 
 
-def _tracker_id(detection: Detection) -> Any:
-    """``data['tracker_id']`` as upstream, else the ``tracker_id`` attribute (upstream: None)."""
-    tracker_id = detection[5].get("tracker_id")
-    if tracker_id is None and detection[4] is not None:
-        return detection[4].item()
-    return tracker_id
+def _class_name(detection: Detection) -> Any:
+    """Object columns (what ``DetectionsRename`` makes) hold ``str``; unicode ones numpy strings."""
+    name = detection[5].get("class_name")
+    return str(name) if isinstance(name, str) else name.item()
 
 
 _BOX: dict[P, Callable[[Detection], Any]] = {
@@ -34,7 +32,7 @@ _BOX: dict[P, Callable[[Detection], Any]] = {
     P.Y_MAX: lambda d: d[0][3].item(),
     P.CONFIDENCE: lambda d: d[2].item(),
     P.CLASS_ID: lambda d: d[3].item(),
-    P.CLASS_NAME: lambda d: d[5].get("class_name").item(),
+    P.CLASS_NAME: _class_name,
     P.SIZE: lambda d: ((d[0][3] - d[0][1]) * (d[0][2] - d[0][0])).item(),
     P.CENTER: lambda d: (
         d[0][0] + (d[0][2] - d[0][0]) / 2,
@@ -44,7 +42,6 @@ _BOX: dict[P, Callable[[Detection], Any]] = {
     P.TOP_RIGHT: lambda d: (d[0][2].item(), d[0][1].item()),
     P.BOTTOM_LEFT: lambda d: (d[0][0].item(), d[0][3].item()),
     P.BOTTOM_RIGHT: lambda d: (d[0][2].item(), d[0][3].item()),
-    P.TRACKER_ID: _tracker_id,
 }
 
 

@@ -57,18 +57,19 @@ _BUILTIN_PROPERTIES: dict[DetectionsProperty, Callable[[sv.Detections], list[Any
 
 
 def extract_property(value: Any, op: Any, params: Mapping[str, Any]) -> list[Any]:
-    """One list element per detection; a ``data`` column of that name wins, as upstream."""
+    """One list element per detection, in the reference's order of precedence: nothing for
+    no detections, the native tracker ids, a ``data`` column of that name, the box itself."""
     detections = as_detections(value)
+    if len(detections) == 0:
+        return []
+    if op.property_name is DetectionsProperty.TRACKER_ID and detections.tracker_id is not None:
+        return detections.tracker_id.tolist()
     name = op.property_name.value
     if name in detections.data:
         column = detections.data[name]
         return column.tolist() if isinstance(column, np.ndarray) else list(column)
     if op.property_name in _BUILTIN_PROPERTIES:
         return _BUILTIN_PROPERTIES[op.property_name](detections)
-    if op.property_name is DetectionsProperty.TRACKER_ID and detections.tracker_id is not None:
-        return detections.tracker_id.tolist()
-    if len(detections) == 0:
-        return []
     raise OperationFailed(f"detections carry no {name!r} data (produced by another block)")
 
 
