@@ -256,9 +256,13 @@ def test_close_deadline_reports_undelivered(sandbox: SandboxServer, twilio: Twil
     sink = make_sink(twilio, cooldown_seconds=0, workers=1, on_result=results.append)
     for i in range(3):
         sink(None, frame(frame_id=i + 1))
+    time.sleep(0.2)  # the first is being sent
     report = sink.close(timeout=0.3)
     assert len(report.undelivered) == 3 and sink.stats()["abandoned"] == 3
     assert len(results) == 3 and not any(r.ok for r in results)
+    sending, *queued = report.undelivered
+    assert sending.body == "alert" and sending.segments == 1 and "may have been sent" in sending.error_message
+    assert all(r.error_message == "not delivered: close() deadline passed" for r in queued)
 
 
 def test_secrets_never_logged(caplog: pytest.LogCaptureFixture) -> None:

@@ -50,6 +50,8 @@ class Alert:
     #: The cooldown windows this alert started: (key, the window it replaced), at ``window_started``.
     window: tuple[tuple[Hashable, float | None], ...] = ()
     window_started: float = 0.0
+    #: Set once a worker has rendered it: what results report, even for an abandoned alert.
+    prepared: PreparedAlert | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -135,12 +137,14 @@ class Dispatcher:
         for task in self._tasks:
             task.cancel()
         await asyncio.gather(*self._tasks, return_exceptions=True)
-        leftovers = list(self._in_flight) + self.queue.take_all()
+        in_flight, queued = list(self._in_flight), self.queue.take_all()
         self._in_flight.clear()
         undelivered: list[DeliveryResult] = []
-        for alert in leftovers:
-            results = self._fail_alert(alert, "not delivered: close() deadline passed", counter="abandoned")
-            undelivered.extend(results)
+        for alert in in_flight:
+            undelivered += self._fail_alert(alert, "not confirmed: close() deadline passed while sending "
+                                                   "(it may have been sent)", counter="abandoned")
+        for alert in queued:
+            undelivered += self._fail_alert(alert, "not delivered: close() deadline passed", counter="abandoned")
         self._stats.queue_depth = 0
         self._stats.in_flight = 0
         await self.provider.aclose()
@@ -231,7 +235,7 @@ class Dispatcher:
                 await self._limiter.acquire()
         try:
             try:
-                prepared = await loop.run_in_executor(self._executor, self._prepare, alert)
+                prepared = alert.prepared = await loop.run_in_executor(self._executor, self._prepare, alert)
             finally:
                 self._release_frame(alert)
             stored: list[str] = []
@@ -336,7 +340,7 @@ class Dispatcher:
 
     def _fail_alert(self, alert: Alert, reason: str, *, counter: str | None) -> list[DeliveryResult]:
         self._release_frame(alert)
-        results = [self._result(alert, r, None, ok=False, error=reason, attempts=0) for r in alert.receivers]
+        results = [self._result(alert, r, alert.prepared, ok=False, error=reason, attempts=0) for r in alert.receivers]
         if counter is not None:
             setattr(self._stats, counter, getattr(self._stats, counter) + len(results))
         self._report(alert, results, count=False)
