@@ -149,3 +149,21 @@ def test_other_values_raise_type_error(value: Any, message: str) -> None:
 def test_is_detections_like_accepts_what_converts(value: Any) -> None:
     assert is_detections_like(value)
     assert isinstance(to_detections(value), sv.Detections)
+
+
+@pytest.mark.parametrize(
+    ("predictions", "expected"),
+    [
+        ({"predictions": [{"x": 1.0, "y": 2.0, "width": 3.0, "height": 4.0}]}, True),
+        ({"predictions": []}, False),
+        ([{"x": 1.0, "y": 2.0, "width": 3.0, "height": 4.0}], True),
+        (sv.Detections(xyxy=np.array([[0.0, 0.0, 1.0, 1.0]])), True),
+        (sv.Detections.empty(), False),
+        ({"top": "cat", "predictions": [{"class": "cat", "confidence": 0.9}]}, False),  # a classification
+        (None, False),
+    ],
+)
+def test_has_detections(predictions: object, expected: bool) -> None:
+    from sms_sink import has_detections
+
+    assert has_detections(predictions, None) is expected

@@ -143,6 +143,20 @@ def test_a_raising_cooldown_key_rejects_the_call_without_breaking_the_video() ->
     assert sink.stats()["rejected"] == 1 and len(provider.sent) == 1
 
 
+def test_alert_when_has_detections_skips_empty_frames_in_both_call_shapes() -> None:
+    from sms_sink import has_detections
+
+    provider = MemoryProvider()
+    with make_sink(provider, cooldown_seconds=0, alert_when=has_detections) as sink:
+        sink({"predictions": []}, frame(0))
+        assert sink.status(0) == {"error_status": False, "throttling_status": False,
+                                  "message": "Alert condition not met"}
+        sink([{"predictions": []}, detections_response(2), None], [frame(0), frame(1), None])
+        assert sink.status(1)["message"] == "Notification sent in the background task"
+    assert sink.stats()["skipped"] == 2 and sink.stats()["accepted"] == 1
+    assert [m.source_id for m in provider.sent] == [1]
+
+
 def test_rejected_call_does_not_consume_the_window() -> None:
     provider = MemoryProvider()
     sink = make_sink(provider, cooldown_seconds=60, media_url="$frame.image")

@@ -40,6 +40,7 @@ _EXPORTS = {
     "MemoryMediaStore": "media.stores",
     "S3MediaStore": "media.stores",
     "MotionDetector": "detectors",
+    "has_detections": "detections",
 }
 
 __all__ = sorted(_EXPORTS)
@@ -59,6 +60,7 @@ def __dir__() -> list[str]:
 
 
 if TYPE_CHECKING:
+    from .detections import has_detections
     from .detectors import MotionDetector
     from .errors import (
         AmbiguousDeliveryError,

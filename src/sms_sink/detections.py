@@ -27,11 +27,24 @@ from typing import Any
 import numpy as np
 import supervision as sv
 
-__all__ = ["is_detections_like", "to_detections"]
+__all__ = ["has_detections", "is_detections_like", "to_detections"]
 
 _BOX_KEYS = ("x", "y", "width", "height")
 _COLUMN_KEYS = frozenset({*_BOX_KEYS, "confidence", "class", "class_id", "tracker_id"})
 _SCALAR_TYPES = (str, int, float, bool)
+
+
+def has_detections(predictions: Any, video_frame: Any = None) -> bool:
+    """True when ``predictions`` holds at least one detection: the usual ``alert_when``.
+
+    Takes ``sv.Detections``, a Roboflow response dict or a list of prediction dicts;
+    anything else (``None`` for a frame the model skipped, a classification) is False.
+    ``video_frame`` is unused: the signature is the one ``alert_when`` is called with.
+    """
+    if isinstance(predictions, sv.Detections):
+        return len(predictions) > 0
+    found = _predictions_of(predictions)
+    return bool(found) and all(_is_box(p) for p in found)
 
 
 def is_detections_like(value: Any) -> bool:

@@ -51,6 +51,7 @@ class MotionDetector:
     Example::
 
         detector = MotionDetector(min_area=800, zone=[(0, 400), (1280, 400), (1280, 720), (0, 720)])
+        sink = SMSNotificationSink(..., alert_when=has_detections)  # it answers every frame
         pipeline = InferencePipeline.init_with_custom_logic(
             video_reference="cam.mp4", on_video_frame=detector, on_prediction=sink
         )

@@ -48,6 +48,7 @@ _DISABLED: Status = {"error_status": False, "throttling_status": False,
 _THROTTLED: Status = {"error_status": False, "throttling_status": True, "message": "Sink cooldown applies"}
 _BACKGROUND: Status = {"error_status": False, "throttling_status": False,
                        "message": "Notification sent in the background task"}
+_SKIPPED: Status = {"error_status": False, "throttling_status": False, "message": "Alert condition not met"}
 _NO_CALL: Status = {"error_status": False, "throttling_status": False, "message": "No alert evaluated yet"}
 
 
@@ -106,6 +107,7 @@ class SMSNotificationSink:
         max_messages_per_second: float | None = None,
         cooldown_key: str | CooldownKey = "source",
         cooldown_clock: str = "monotonic",
+        alert_when: Callable[[Any, Any], bool] | None = None,
         on_result: ResultCallback | None = None,
         metrics: SinkMetrics | None = None,
         media_store: MediaStore | None = None,
@@ -140,6 +142,10 @@ class SMSNotificationSink:
             raise ConfigurationError("cooldown_key", "expected 'source', 'global' or a callable (frame, receiver) -> key")
         if cooldown_clock not in ("monotonic", "video"):
             raise ConfigurationError("cooldown_clock", f"expected 'monotonic' or 'video', got {cooldown_clock!r}")
+        if alert_when is not None and not callable(alert_when):
+            raise ConfigurationError("alert_when", "expected a callable (predictions, video_frame) -> bool, "
+                                     "e.g. sms_sink.has_detections")
+        self._alert_when = alert_when
         if on_result is not None and not callable(on_result):
             raise ConfigurationError("on_result", "expected a callable taking a DeliveryResult")
         if metrics is not None and not isinstance(metrics, SinkMetrics):
@@ -251,6 +257,16 @@ class SMSNotificationSink:
             self._stats.disabled += len(receivers)
             self._set_status(source_id, _DISABLED)
             return
+        if self._alert_when is not None:
+            try:
+                wanted = self._alert_when(predictions, frame)
+            except Exception as exc:  # a user's rule must not break the video
+                self._reject(source_id, receivers, f"alert_when raised {type(exc).__name__}: {exc}")
+                return
+            if not wanted:
+                self._stats.skipped += len(receivers)
+                self._set_status(source_id, _SKIPPED)
+                return
         now = time.monotonic() if self._video_clock is None else self._video_clock.now(source_id, frame)
         try:
             keys = self._keys(source_id, frame)
@@ -352,8 +368,8 @@ class SMSNotificationSink:
         return dict(self._status.get(source_id, _NO_CALL))
 
     def stats(self) -> dict[str, int]:
-        """Counters (per message): accepted, throttled, disabled, rejected, dropped, sent, failed,
-        retried, abandoned, queue_depth, in_flight."""
+        """Counters (per message): accepted, throttled, disabled, skipped, rejected, dropped, sent,
+        failed, retried, abandoned, queue_depth, in_flight."""
         return self._stats.as_dict()
 
     def __repr__(self) -> str:

@@ -17,6 +17,7 @@ class SinkStats:
     accepted: int = 0  #: handed to the queue
     throttled: int = 0  #: stopped by the cooldown
     disabled: int = 0  #: stopped by disable_sink
+    skipped: int = 0  #: alert_when said no
     rejected: int = 0  #: could not be built (bad frame, closed queue): an error status, not queued
     dropped: int = 0  #: pushed out by the overflow policy
     sent: int = 0  #: accepted by the provider

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Sequence
 
+from ..detections import has_detections
 from ..sink import SinkMetrics, SMSNotificationSink
 from .delivery import Delivery
 from .report import Reporter
@@ -46,6 +47,7 @@ def motion_sink(
         media_url=MEDIA_CHOICES[media],
         cooldown_seconds=cooldown,
         cooldown_clock="video" if video_clock else "monotonic",
+        alert_when=has_detections,  # the detector answers every frame; alert on motion only
         on_result=reporter.delivery,
         metrics=metrics,
     )

@@ -26,43 +26,24 @@ from .common import EXIT_SOURCE, CliError, SourceRef, redact, scrub
 from .report import Reporter
 from .status_line import StatusLine
 
-__all__ = ["FrameGate", "Interrupts", "WatchResult", "watch"]
+__all__ = ["FrameCounter", "Interrupts", "WatchResult", "watch"]
 
 _PIPELINE_LOGGER = "streamvision.stream.pipeline"
 
 
-class FrameGate:
-    """``on_prediction``: counts frames and passes only frames with detections to the sink.
-
-    This is the alert rule: the sink sends on every call it gets (cooldown permitting),
-    so frames without anything detected never reach it.
-    """
+class FrameCounter:
+    """``on_prediction``: counts the frames (for the status line), then calls the sink."""
 
     def __init__(self, sink: Callable[[Any, Any], Any]) -> None:
         self._sink = sink
         self.frames = 0
 
     def __call__(self, predictions: Any, video_frame: Any) -> None:
-        if not isinstance(video_frame, list):
+        if isinstance(video_frame, list):
+            self.frames += sum(frame is not None for frame in video_frame)
+        else:
             self.frames += 1
-            if _has_detections(predictions):
-                self._sink(predictions, video_frame)
-            return
-        if not isinstance(predictions, list):
-            predictions = [predictions] * len(video_frame)
-        kept_predictions: list[Any] = []
-        kept_frames: list[Any] = []
-        for prediction, frame in zip(predictions, video_frame):
-            fire = frame is not None and _has_detections(prediction)
-            self.frames += frame is not None
-            kept_predictions.append(prediction if fire else None)
-            kept_frames.append(frame if fire else None)
-        if any(frame is not None for frame in kept_frames):
-            self._sink(kept_predictions, kept_frames)
-
-
-def _has_detections(prediction: Any) -> bool:
-    return isinstance(prediction, dict) and bool(prediction.get("predictions"))
+        self._sink(predictions, video_frame)
 
 
 class Interrupts:
@@ -117,7 +98,7 @@ def watch(
 ) -> WatchResult:
     """Run the pipeline to its end (or Ctrl-C), then close the sink; :class:`CliError` (exit 3)
     when no frame came because a source could not be opened."""
-    gate = FrameGate(sink)
+    gate = FrameCounter(sink)
     status = StatusLine(_status_text(gate, sink))
     reporter.attach(status)
     started = time.monotonic()
@@ -150,7 +131,7 @@ def watch(
 def _run_pipeline(
     sources: Sequence[SourceRef],
     detector: Callable[[list[Any]], list[Any]],
-    gate: FrameGate,
+    gate: FrameCounter,
     interrupts: Interrupts,
     max_fps: float | None,
 ) -> tuple[bool, list[tuple[str, str]]]:
@@ -203,7 +184,7 @@ def _terminate(pipeline: InferencePipeline, attempts: int = 20) -> None:
     pipeline.terminate()
 
 
-def _status_text(gate: FrameGate, sink: SMSNotificationSink) -> Callable[[], str]:
+def _status_text(gate: FrameCounter, sink: SMSNotificationSink) -> Callable[[], str]:
     last = [time.monotonic(), 0]
 
     def render() -> str:
