@@ -6,6 +6,7 @@ import json
 import os
 import signal
 import socket
+import socket
 import subprocess
 import sys
 import time
@@ -110,6 +111,7 @@ def test_refused_alerts_exit_1(street: Path, sandbox: SandboxServer, monkeypatch
         (["--cooldown", "-1"], {}, 2, "--cooldown"),
         (["--zone", "1,2,3"], {}, 2, "--zone"),
         (["--min-area", "-5"], {}, 2, "--min-area"),
+        (["--metrics-port", "99999"], {}, 2, "--metrics-port"),
         (["--provider", "twilio"], {}, 4, "TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN, TWILIO_PHONE_NUMBER"),
         (["--provider", "roboflow"], {}, 4, "ROBOFLOW_API_KEY"),
         ([], {}, 4, "no provider configured"),
@@ -117,7 +119,7 @@ def test_refused_alerts_exit_1(street: Path, sandbox: SandboxServer, monkeypatch
         ([], {**SANDBOX_ENV, "TWILIO_ACCOUNT_SID": "not-a-sid"}, 4, "twilio_account_sid"),
     ],
     ids=["missing-file", "unreachable-rtsp", "bad-to", "negative-cooldown", "bad-zone", "negative-area",
-         "twilio-no-env", "roboflow-no-env", "no-provider", "twilio-no-media-url", "bad-sid"],
+         "bad-metrics-port", "twilio-no-env", "roboflow-no-env", "no-provider", "twilio-no-media-url", "bad-sid"],
 )
 def test_errors_exit_with_codes(args: list[str], env: dict[str, str], code: int, says: str, street: Path,
                                 tmp_path: Path, monkeypatch: pytest.MonkeyPatch, no_credentials: None,
@@ -134,6 +136,20 @@ def test_errors_exit_with_codes(args: list[str], env: dict[str, str], code: int,
     err = capsys.readouterr().err
     assert says in err
     assert "secret" not in err and "Traceback" not in err
+
+
+def test_one_unreachable_source_among_several_exits_3_cleanly(street: Path, tmp_path: Path) -> None:
+    """The reachable source's decoder must be stopped, or the process aborts (134) at exit."""
+    with socket.socket() as probe:  # a loopback port nobody listens on
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    done = subprocess.run(
+        [sys.executable, "-m", "sms_sink", "run", "--source", str(street), "--source", f"rtsp://127.0.0.1:{port}/x",
+         "--to", RECEIVER, "--provider", "sandbox", "--outbox", str(tmp_path), "--media", "none"],
+        capture_output=True, text=True, timeout=120, env={**os.environ, "DISABLE_VERSION_CHECK": "True"},
+    )
+    assert done.returncode == 3, done.stderr
+    assert "cannot open the video source" in done.stderr and "terminate called" not in done.stderr
 
 
 def test_ctrl_c_drains_and_exits_0(street: Path, tmp_path: Path) -> None:

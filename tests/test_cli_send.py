@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import socket
 from pathlib import Path
 
 import cv2
@@ -89,8 +90,19 @@ def test_refusal_prints_the_error_and_exits_1(fault, message: str, code_in_outpu
         sandbox.inject(fault)
     assert main(["send", "--to", RECEIVER, "--message", message, "--base-url", sandbox.url]) == 1
     out, err = capsys.readouterr()
-    assert json.loads(out)["error_code"] == code_in_output
+    printed = json.loads(out)
+    assert printed["error_code"] == code_in_output and printed["response"]["code"] == code_in_output
+    assert "more_info" in printed["response"]  # Twilio's own error body, as its CLI shows it
     assert "refused the message" in err and SandboxServer.DEFAULT_AUTH_TOKEN not in out + err
+
+
+def test_an_unreachable_provider_is_not_called_a_refusal(env, capsys: pytest.CaptureFixture[str]) -> None:
+    env(TWILIO_ENV)
+    with socket.socket() as probe:  # a loopback port nobody listens on
+        probe.bind(("127.0.0.1", 0))
+        dead = f"http://127.0.0.1:{probe.getsockname()[1]}"
+    assert main(["send", "--to", RECEIVER, "--message", "hi", "--base-url", dead]) == 1
+    assert "could not reach twilio; nothing was sent" in capsys.readouterr().err
 
 
 @pytest.mark.parametrize(

@@ -134,9 +134,14 @@ def test_parse_source(value: str, expected: object) -> None:
 
 
 def test_parse_source_accepts_an_existing_file(tmp_path: Path) -> None:
-    video = tmp_path / "a.mp4"
+    video = tmp_path / "a b.mp4"
     video.write_bytes(b"\x00")
     assert parse_source(str(video)) == str(video)
+    assert parse_source(video.as_uri()) == str(video)  # file:///...a%20b.mp4
+
+
+def test_parse_source_accepts_a_device_path() -> None:
+    assert parse_source("/dev/null") == "/dev/null"  # a character device, like /dev/video0
 
 
 @pytest.mark.parametrize(

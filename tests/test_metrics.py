@@ -41,8 +41,7 @@ def samples(text: str) -> dict[tuple[str, tuple[tuple[str, str], ...]], float]:
 def run_alerts(metrics: PrometheusMetrics, twilio: TwilioProvider, calls: int) -> SMSNotificationSink:
     """``calls`` calls 1 s of video apart with a 2 s cooldown: every other one is sent."""
     sink = SMSNotificationSink(receiver_number=RECEIVER, message="alert", provider=twilio, metrics=metrics,
-                               cooldown_seconds=2, cooldown_clock="video", max_attempts=1)
-    metrics.bind(sink)
+                               cooldown_seconds=2, cooldown_clock="video", max_attempts=1)  # binds metrics
     for i in range(calls):
         sink({}, frame(i))
     sink.close()

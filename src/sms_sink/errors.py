@@ -18,6 +18,8 @@ provider's own error text, never from request headers or URLs with credentials.
 
 from __future__ import annotations
 
+from typing import Any
+
 __all__ = [
     "AmbiguousDeliveryError",
     "ConfigurationError",
@@ -54,7 +56,9 @@ class MediaError(SmsSinkError):
 class DeliveryError(SmsSinkError):
     """One send attempt failed.
 
-    ``http_status`` and ``error_code`` are the provider's (``None`` when no response came).
+    ``http_status`` and ``error_code`` are the provider's (``None`` when no response came);
+    ``response`` is the provider's JSON error body when it sent one (Twilio's ``code``,
+    ``message``, ``more_info``, ``status``), which never holds credentials.
     """
 
     retryable = False
@@ -65,9 +69,11 @@ class DeliveryError(SmsSinkError):
         *,
         http_status: int | None = None,
         error_code: int | None = None,
+        response: dict[str, Any] | None = None,
     ) -> None:
         self.http_status = http_status
         self.error_code = error_code
+        self.response = response
         super().__init__(message)
 
 
@@ -83,8 +89,9 @@ class RateLimitedError(DeliveryError):
         http_status: int | None = 429,
         error_code: int | None = None,
         retry_after: float | None = None,
+        response: dict[str, Any] | None = None,
     ) -> None:
-        super().__init__(message, http_status=http_status, error_code=error_code)
+        super().__init__(message, http_status=http_status, error_code=error_code, response=response)
         self.retry_after = retry_after
 
 

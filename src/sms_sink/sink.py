@@ -207,6 +207,9 @@ class SMSNotificationSink:
         # finalizer holds the parts that deliver, not the sink itself.
         self._finalizer = weakref.finalize(self, _shutdown, self._loop, self._dispatcher, self._executor,
                                            self._stats, 10.0)
+        bind = getattr(metrics, "bind", None)
+        if callable(bind):  # e.g. PrometheusMetrics: its counters read this sink's stats()
+            bind(self)
 
     @classmethod
     def from_workflow_step(

@@ -12,7 +12,7 @@ import os
 import re
 from pathlib import Path
 from typing import Union
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import unquote, urlsplit, urlunsplit
 
 from ..errors import ConfigurationError
 from ..phone import normalize_e164
@@ -33,6 +33,7 @@ __all__ = [
     "positive_float",
     "redact",
     "scrub",
+    "tcp_port",
     "zone",
 ]
 
@@ -120,20 +121,36 @@ _URL_CREDENTIALS = re.compile(r"(//)[^/@\s]+@")
 _STREAM_SCHEMES = ("rtsp", "rtsps", "rtmp", "http", "https", "udp", "tcp", "srt")
 
 
+def tcp_port(value: str) -> int:
+    """argparse type: a TCP port, 0 (any free port) to 65535."""
+    try:
+        port = int(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a port number, got {value!r}") from None
+    if not 0 <= port <= 65535:
+        raise argparse.ArgumentTypeError(f"{port} is not a TCP port (0-65535; 0 picks a free one)")
+    return port
+
+
 def parse_source(value: str) -> SourceRef:
-    """A video reference as InferencePipeline takes it: device index, stream URL or existing file.
+    """A video reference as InferencePipeline takes it: device index, stream URL, existing file
+    (also as a ``file://`` URL) or a capture device path such as ``/dev/video0``.
 
     A missing file is a :class:`CliError` (exit 3) now rather than a traceback later.
     """
     text = value.strip()
     if text.isdigit():
         return int(text)
-    scheme = urlsplit(text).scheme.lower()
+    parts = urlsplit(text)
+    scheme = parts.scheme.lower()
     if scheme in _STREAM_SCHEMES:
         return text
-    path = Path(text).expanduser()
+    path = Path(unquote(parts.path) if scheme == "file" else text).expanduser()
+    if path.is_char_device():  # V4L2 and other capture devices
+        return str(path)
     if not path.is_file():
-        raise CliError(EXIT_SOURCE, f"video source {text!r} is not a file, a device index or a stream URL")
+        raise CliError(EXIT_SOURCE, f"video source {text!r} is not a file, a device (index or /dev path) "
+                                    "or a stream URL")
     if not os.access(path, os.R_OK):
         raise CliError(EXIT_SOURCE, f"video file {text!r} is not readable")
     return str(path)

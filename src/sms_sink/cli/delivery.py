@@ -17,7 +17,7 @@ from ..errors import ConfigurationError
 from ..media.stores import LocalMediaServer, MediaStore, S3MediaStore
 from ..providers import Provider, RoboflowManagedProvider, TwilioProvider
 from ..sandbox import SandboxServer
-from .common import EXIT_CONFIG, CliError
+from .common import EXIT_CONFIG, CliError, tcp_port
 
 __all__ = ["PROVIDERS", "SANDBOX_SENDER", "Delivery", "add_delivery_arguments", "open_delivery", "sandbox_delivery"]
 
@@ -56,7 +56,7 @@ def add_delivery_arguments(parser: argparse.ArgumentParser, *, outbox_default: s
     group.add_argument("--media-url-base", metavar="URL",
                        help="twilio: public URL at which Twilio reaches the built-in media server")
     group.add_argument("--media-host", default="0.0.0.0", help="media server interface (default 0.0.0.0)")
-    group.add_argument("--media-port", type=int, default=8765, help="media server port (default 8765)")
+    group.add_argument("--media-port", type=tcp_port, default=8765, help="media server port (default 8765)")
     group.add_argument("--s3-bucket", metavar="BUCKET", help="twilio: publish frames as expiring S3 URLs instead")
 
 
@@ -118,6 +118,6 @@ def _twilio(args: argparse.Namespace, env: Mapping[str, str], needs_media: bool)
             raise CliError(
                 EXIT_CONFIG,
                 "Twilio fetches images from a public URL: pass --media-url-base URL (the built-in media "
-                "server, reachable by Twilio through your proxy or tunnel) or --s3-bucket BUCKET, or --media none",
+                "server, reachable by Twilio through your proxy or tunnel) or --s3-bucket BUCKET (or send no picture)",
             )
     return Delivery("twilio", provider, store)

@@ -24,6 +24,7 @@ from .common import (
     parse_source,
     positive_float,
     redact,
+    tcp_port,
     zone,
 )
 from .delivery import add_delivery_arguments, open_delivery
@@ -62,7 +63,7 @@ def add_parser(subparsers: Any) -> None:
     output.add_argument("--json", action="store_true", help="print JSON lines (deliveries, summary) instead of text")
     output.add_argument("--drain-timeout", type=positive_float, default=10.0,
                         help="seconds to deliver queued alerts when stopping (default 10)")
-    output.add_argument("--metrics-port", type=int, metavar="PORT",
+    output.add_argument("--metrics-port", type=tcp_port, metavar="PORT",
                         help="serve Prometheus metrics on this port (needs sms-sink[metrics])")
     output.add_argument("--metrics-addr", default="127.0.0.1", help="metrics interface (default 127.0.0.1)")
     parser.set_defaults(handler=main)
@@ -82,8 +83,6 @@ def main(args: argparse.Namespace) -> int:
             receivers=args.to, message=args.message, cooldown=args.cooldown, media=args.media, delivery=delivery,
             reporter=reporter, video_clock=all(_is_file(source) for source in sources), metrics=metrics,
         )
-        if metrics is not None:
-            metrics.bind(sink)
         shown = [redact(source) for source in sources]
         metrics_url = f"http://{args.metrics_addr}:{metrics.port}/metrics" if metrics is not None else None
         reporter.event("start", sources=shown, provider=delivery.name, receivers=len(args.to), cooldown=args.cooldown,

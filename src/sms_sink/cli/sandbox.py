@@ -24,7 +24,7 @@ from typing import Any
 from ..errors import ConfigurationError
 from ..sandbox import Hang, Latency, RateLimit, Reset, SandboxServer, ServerError, TwilioError
 from ..sandbox.faults import Fault
-from .common import EXIT_CONFIG, EXIT_OK, CliError, non_negative_float
+from .common import EXIT_CONFIG, EXIT_OK, CliError, non_negative_float, tcp_port
 
 __all__ = ["FaultSpec", "add_parser", "configure", "main", "parse_fault"]
 
@@ -76,7 +76,7 @@ def add_parser(subparsers: Any) -> None:
 def configure(parser: argparse.ArgumentParser) -> None:
     """The sandbox's options; shared by ``sms-sink sandbox`` and ``python -m sms_sink.sandbox``."""
     parser.add_argument("--host", default="127.0.0.1", help="interface to bind (default 127.0.0.1)")
-    parser.add_argument("--port", type=int, default=8080, help="port; 0 picks a free one (default 8080)")
+    parser.add_argument("--port", type=tcp_port, default=8080, help="port; 0 picks a free one (default 8080)")
     parser.add_argument("--outbox", metavar="DIR", help="also write messages, images and index.html here")
     parser.add_argument("--latency", type=non_negative_float, default=0.0, metavar="S", help="delay every send by S s")
     parser.add_argument("--fault", type=parse_fault, action="append", default=[], metavar="KIND[:ARG][@TIMES]",

@@ -13,7 +13,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from ..errors import DeliveryError, MediaError
+from ..errors import AmbiguousDeliveryError, ConnectionFailedError, DeliveryError, MediaError
 from ..media.stores import CONTENT_TYPES, LocalMediaServer, MediaStore
 from ..messages import Attachment, OutboundMessage, ProviderReceipt
 from .common import EXIT_FAILED, EXIT_OK, EXIT_USAGE, CliError, e164
@@ -49,9 +49,10 @@ def main(args: argparse.Namespace) -> int:
         receipt = asyncio.run(_send(delivery, message, attachments))
     except (DeliveryError, MediaError) as exc:
         fields = {"error": str(exc), "http_status": getattr(exc, "http_status", None),
-                  "error_code": getattr(exc, "error_code", None), "provider": delivery.name}
-        print(json.dumps(fields))
-        print(f"sms-sink send: {delivery.name} refused the message: {exc}", file=sys.stderr)
+                  "error_code": getattr(exc, "error_code", None), "provider": delivery.name,
+                  "response": getattr(exc, "response", None)}
+        print(json.dumps(fields, indent=2, default=str))
+        print(f"sms-sink send: {_failure(delivery.name, exc)}: {exc}", file=sys.stderr)
         return EXIT_FAILED
     finally:
         delivery.close()
@@ -86,6 +87,17 @@ async def _until_fetched(store: MediaStore, count: int) -> None:
         print(f"waiting up to {_FETCH_WAIT_S:g} s for the provider to fetch the media...", file=sys.stderr)
     while store.stats()["hits"] < 2 * count and asyncio.get_running_loop().time() < deadline:
         await asyncio.sleep(0.2)
+
+
+def _failure(provider: str, error: Exception) -> str:
+    """What happened, in words: refused, unreachable, or unknown."""
+    if isinstance(error, ConnectionFailedError):
+        return f"could not reach {provider}; nothing was sent"
+    if isinstance(error, AmbiguousDeliveryError):
+        return f"{provider} did not confirm the message (it may have been sent)"
+    if isinstance(error, MediaError):
+        return "the media could not be prepared"
+    return f"{provider} refused the message"
 
 
 def _with_media(message: OutboundMessage, media: list[Attachment]) -> OutboundMessage:

@@ -99,7 +99,7 @@ def watch(
     """Run the pipeline to its end (or Ctrl-C), then close the sink; :class:`CliError` (exit 3)
     when no frame came because a source could not be opened."""
     gate = FrameCounter(sink)
-    status = StatusLine(_status_text(gate, sink))
+    status = StatusLine(_status_text(gate, sink), enabled=False if reporter.json_mode else None)
     reporter.attach(status)
     started = time.monotonic()
     try:
@@ -168,6 +168,12 @@ def _run_pipeline(
         if interrupts.requested.is_set() and not interrupted:
             interrupted = True
             _terminate(pipeline)
+    # With several sources, one that cannot connect ends the run while the others still
+    # decode: stop those too, or their native threads abort the interpreter at exit.
+    try:
+        _terminate(pipeline)
+    except Exception:
+        pass
     if failure:
         raise failure[0]
     return interrupted, errors

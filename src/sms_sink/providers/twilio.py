@@ -124,13 +124,13 @@ def _classify(status: int, headers: dict[str, str], body: Any) -> DeliveryError:
     code = _int_or_none(body.get("code")) if isinstance(body, dict) else None
     text = body.get("message") if isinstance(body, dict) else None
     message = f"Twilio error {code}: {text}" if code else f"Twilio HTTP {status}: {str(text or body)[:200]}"
+    response = body if isinstance(body, dict) else None
     if status == 429 or code in _RATE_LIMIT_CODES:
-        return RateLimitedError(
-            message, http_status=status, error_code=code, retry_after=parse_retry_after(headers.get("Retry-After"))
-        )
+        return RateLimitedError(message, http_status=status, error_code=code, response=response,
+                                retry_after=parse_retry_after(headers.get("Retry-After")))
     if status >= 500:
-        return AmbiguousDeliveryError(message, http_status=status, error_code=code)
-    return PermanentDeliveryError(message, http_status=status, error_code=code)
+        return AmbiguousDeliveryError(message, http_status=status, error_code=code, response=response)
+    return PermanentDeliveryError(message, http_status=status, error_code=code, response=response)
 
 
 def _int_or_none(value: Any) -> int | None:

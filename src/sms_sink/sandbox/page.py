@@ -67,7 +67,7 @@ def _card(card: Mapping[str, Any], image_prefix: str) -> str:
     meta = "".join(f"<dt>{escape(label)}</dt><dd>{escape(str(value))}</dd>" for label, value in rows)
     images = "".join(
         f'<img src="{escape(image_prefix + str(image["url"]))}" '
-        f'alt="image {i + 1} of {escape(str(card.get("sid")))}" loading="lazy">'
+        f'alt="image {i + 1} of {escape(str(card.get("sid")))}" decoding="async">'
         for i, image in enumerate(card.get("images") or ())
     )
     css_class = "card failed" if status == "failed" else "card"
