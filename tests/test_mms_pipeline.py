@@ -203,3 +203,29 @@ def test_frames_shrunk_or_rejected_with_a_clear_result(image: np.ndarray, ok: bo
         assert status["error_status"] is True and error in status["message"].lower()
         assert sink.stats()["rejected"] == 1 and sink.stats()["accepted"] == 1 and sink.stats()["sent"] == 1
         assert len(sandbox.messages) == 1 and len(results) == 2 and results[1].ok
+
+
+def test_frames_share_twilio_5mb_with_the_url_images_beside_them(tmp_path: Path, sandbox: SandboxServer,
+                                                                  twilio: TwilioProvider) -> None:
+    """A 3 MB picture at a URL plus six noisy 1080p frames: the frames get the 2 MB left."""
+    import functools
+    import http.server
+
+    big = tmp_path / "site-plan.jpg"
+    big.write_bytes(b"\xff\xd8" + np.random.default_rng(1).bytes(3_000_000) + b"\xff\xd9")
+    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(tmp_path))
+    with http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler) as files:
+        threading.Thread(target=files.serve_forever, daemon=True).start()
+        url = f"http://127.0.0.1:{files.server_address[1]}/site-plan.jpg"
+        noise = np.random.default_rng(2).integers(0, 255, (1080, 1920, 3), dtype=np.uint8)
+        results: list[DeliveryResult] = []
+        store = LocalMediaServer("http://127.0.0.1:0", host="127.0.0.1", port=0)
+        with sink_for(twilio, media_store=store, media_url=[url] + ["$frame.image"] * 6,
+                      on_result=results.append) as sink:
+            sink(spread_boxes(1), VideoFrame(image=noise, frame_id=1, frame_timestamp=datetime.now(), source_id=0))
+        files.shutdown()
+    [result] = results
+    assert result.ok, result.error_message
+    [message] = sandbox.messages
+    sizes = [len(image.data) for image in message.images]
+    assert len(sizes) == 7 and sizes[0] == big.stat().st_size and sum(sizes) <= 5_000_000

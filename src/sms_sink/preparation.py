@@ -17,7 +17,7 @@ import supervision as sv
 
 from .attachments import FRAME, VISUALIZATION, MediaPlan
 from .dispatch import Alert, PreparedAlert
-from .media.encode import JpegEncoder
+from .media.encode import MIN_IMAGE_BYTES, MMS_TOTAL_BYTES, JpegEncoder
 from .media.visualize import Visualizer, annotate_frame, render_visualization
 from .messages import Attachment
 from .template import MessageTemplate
@@ -28,6 +28,8 @@ __all__ = ["Preparer", "media_executor"]
 #: than alerts can be encoded (cooldown 0 on a busy camera), the kernel gives the CPU to the
 #: pipeline's decode threads and encoding takes what is left; the bounded queue absorbs it.
 MEDIA_THREAD_NICENESS = 10
+#: How long the first alert's media may wait for the sizes of the message's URL items.
+URL_SIZES_WAIT_S = 6.0
 
 
 def media_executor(threads: int = 2) -> concurrent.futures.ThreadPoolExecutor:
@@ -60,6 +62,12 @@ class Preparer:
         self._template = template
         self._media = media
         self._encoder = encoder
+        self.url_items = tuple(item for item in media.items if item not in (FRAME, VISUALIZATION))
+        #: The sizes of ``url_items`` being measured (``remote.content_lengths``); read once, by
+        #: the first alert prepared (a media thread may wait for it, never the video).
+        self.url_sizes: concurrent.futures.Future[list[int | None]] | None = None
+        self._frames_total = MMS_TOTAL_BYTES
+        self.reserve_for_urls([None] * len(self.url_items))
         # The snapshot is the sink's own copy: when the raw frame is not attached as well,
         # any visualizer may draw on it. When it is, the raw frame must stay raw: the default
         # visualizer draws on a copy, and a user's (supervision annotators draw in place) gets one.
@@ -69,7 +77,24 @@ class Preparer:
             visualizer = _on_a_copy(visualizer)
         self._visualizer = visualizer
 
+    def reserve_for_urls(self, sizes: list[int | None]) -> None:
+        """Twilio's 5 MB is per message: the frames get what the URL items leave.
+
+        ``sizes`` are the URL items' bytes; an unknown one counts as ``media_max_bytes`` (what
+        carriers take per image). Each frame keeps at least the encoder's minimum budget.
+        """
+        frames = len(self._media.items) - len(self.url_items)
+        reserved = sum(self._encoder.max_bytes if size is None else size for size in sizes)
+        self._frames_total = max(MMS_TOTAL_BYTES - reserved, frames * MIN_IMAGE_BYTES, 1)
+
     def __call__(self, alert: Alert) -> PreparedAlert:
+        pending = self.url_sizes
+        if pending is not None:
+            try:
+                self.reserve_for_urls(pending.result(timeout=URL_SIZES_WAIT_S))
+            except Exception:  # not measured: the defaults stay
+                pass
+            self.url_sizes = None
         rendered = self._template.render(alert.snapshot)
         images = []
         visualization = None
@@ -80,7 +105,7 @@ class Preparer:
                 if visualization is None:  # drawn once, even when listed twice
                     visualization = render_visualization(alert.image, alert.predictions, self._visualizer)
                 images.append(visualization)
-        encoded = iter(self._encoder.fit_total(images) if images else ())
+        encoded = iter(self._encoder.fit_total(images, total_bytes=self._frames_total) if images else ())
         media = tuple(
             Attachment(data=next(encoded)) if item in (FRAME, VISUALIZATION) else Attachment(url=item)
             for item in self._media.items

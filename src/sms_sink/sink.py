@@ -203,6 +203,10 @@ class SMSNotificationSink:
             self._loop.stop()
             self._executor.shutdown(wait=False)
             raise
+        if self._preparer.url_items and self._media.uses_frame:  # in the background: never delays the video
+            from .media.remote import content_lengths
+
+            self._preparer.url_sizes = self._loop.submit(content_lengths(self._preparer.url_items))
         # A sink dropped without close(), or alive at interpreter exit, still drains: the
         # finalizer holds the parts that deliver, not the sink itself.
         self._finalizer = weakref.finalize(self, _shutdown, self._loop, self._dispatcher, self._executor,

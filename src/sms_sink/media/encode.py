@@ -22,10 +22,10 @@ import numpy as np
 
 from ..errors import ConfigurationError, MediaError
 
-__all__ = ["MMS_TOTAL_BYTES", "JpegEncoder", "as_bgr", "check_bgr", "encode_jpeg"]
+__all__ = ["MIN_IMAGE_BYTES", "MMS_TOTAL_BYTES", "JpegEncoder", "as_bgr", "check_bgr", "encode_jpeg"]
 
 MMS_TOTAL_BYTES = 5_000_000  # Twilio: "5 MB" for all media of one message (decimal, the safe reading)
-_MIN_BUDGET = 10_000  # below this a frame is no longer worth looking at
+MIN_IMAGE_BYTES = 10_000  # below this a frame is no longer worth looking at
 _MIN_SIDE = 32  # smallest max_side, and the floor the shrink loop never goes below
 _QUALITY_STEP = 10
 _DEFAULT_MIN_QUALITY = 40
@@ -133,7 +133,7 @@ class JpegEncoder:
             _check_int("media_max_side", max_side, _MIN_SIDE, 16384, "use None to keep the frame size")
         self.max_side = max_side
         self.max_bytes = _check_int(
-            "media_max_bytes", max_bytes, _MIN_BUDGET, MMS_TOTAL_BYTES,
+            "media_max_bytes", max_bytes, MIN_IMAGE_BYTES, MMS_TOTAL_BYTES,
             "carriers accept ~600 KB per image and Twilio 5 MB per message",
         )
         steps = range(self.quality, self.min_quality, -_QUALITY_STEP)
@@ -146,7 +146,7 @@ class JpegEncoder:
         """
         budget = self.max_bytes
         if max_bytes is not None:
-            budget = min(budget, _check_int("max_bytes", max_bytes, _MIN_BUDGET, 2**62, "a byte budget"))
+            budget = min(budget, _check_int("max_bytes", max_bytes, MIN_IMAGE_BYTES, 2**62, "a byte budget"))
         frame = as_bgr(image)
         if self.max_side is not None:
             frame = _resize_long_side(frame, self.max_side)
@@ -183,9 +183,9 @@ class JpegEncoder:
         if isinstance(total_bytes, bool) or not isinstance(total_bytes, int) or total_bytes <= 0:
             raise ConfigurationError("total_bytes", f"expected a positive int, got {total_bytes!r}")
         count = len(images)
-        if count and total_bytes // count < _MIN_BUDGET:
+        if count and total_bytes // count < MIN_IMAGE_BYTES:
             raise MediaError(
-                f"{count} images cannot share {total_bytes} bytes (less than {_MIN_BUDGET} each); "
+                f"{count} images cannot share {total_bytes} bytes (less than {MIN_IMAGE_BYTES} each); "
                 "attach fewer images"
             )
         encoded = [self.encode(image) for image in images]
