@@ -78,12 +78,15 @@ def write_video(path: Path, *, width: int, height: int, frames: int, fps: int = 
     return path
 
 
-def pipeline_seconds(video: str, sink: Callable[[Any, Any], None], prediction: dict) -> float:
-    """Wall time of the real InferencePipeline over ``video``, every frame predicting ``prediction``."""
+def pipeline_seconds(video: str, sink: Callable[[Any, Any], None], prediction: dict,
+                     max_fps: float | None = None) -> float:
+    """Wall time of the real InferencePipeline over ``video``, every frame predicting ``prediction``;
+    ``max_fps`` paces the file like a live camera."""
     from streamvision.stream.pipeline import InferencePipeline
 
     pipeline = InferencePipeline.init_with_custom_logic(
-        video_reference=video, on_video_frame=lambda frames: [prediction for _ in frames], on_prediction=sink
+        video_reference=video, on_video_frame=lambda frames: [prediction for _ in frames], on_prediction=sink,
+        max_fps=max_fps,
     )
     t0 = time.perf_counter()
     pipeline.start()

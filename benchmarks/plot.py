@@ -34,6 +34,8 @@ def main() -> None:
 
     variants = [(hot["labels"][name].replace(", ", "\n"), ratio) for name, ratio in hot["ratios"].items()]
     variants += [(f"MMS every frame\n{policy}", ratio) for policy, ratio in media["ratios"].items()]
+    if "live" in media:
+        variants.append(("MMS every frame\nlive 30 fps", media["live"]["ratio"]))
     for i, (_, (median, low, high)) in enumerate(variants):
         ratios.bar(i, median, yerr=[[median - low], [high - median]], capsize=6, color="tab:green")
     ratios.axhline(0.97, color="red", linestyle="--", linewidth=1, label="target 0.97")
