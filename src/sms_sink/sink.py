@@ -32,6 +32,7 @@ from .preparation import Preparer, media_executor
 from .providers import Provider
 from .ratelog import RateLimitedLog
 from .retry import RetryPolicy
+from . import status as outputs
 from .stats import SinkStats
 from .template import MessageTemplate, isolate
 
@@ -40,16 +41,6 @@ __all__ = ["CloseReport", "SMSNotificationSink", "SinkMetrics"]
 log = logging.getLogger("sms_sink")
 
 CooldownKey = Callable[[Any, str], Hashable]
-Status = Mapping[str, Any]
-
-# Constant statuses: the throttled and disabled paths allocate nothing but the update.
-_DISABLED: Status = {"error_status": False, "throttling_status": False,
-                     "message": "Sink was disabled by parameter `disable_sink`"}
-_THROTTLED: Status = {"error_status": False, "throttling_status": True, "message": "Sink cooldown applies"}
-_BACKGROUND: Status = {"error_status": False, "throttling_status": False,
-                       "message": "Notification sent in the background task"}
-_SKIPPED: Status = {"error_status": False, "throttling_status": False, "message": "Alert condition not met"}
-_NO_CALL: Status = {"error_status": False, "throttling_status": False, "message": "No alert evaluated yet"}
 
 
 @dataclass(frozen=True)
@@ -178,8 +169,8 @@ class SMSNotificationSink:
         self._cooldown_key = cooldown_key
         self._video_clock = VideoClock() if cooldown_clock == "video" else None
         self._key_cache: dict[Hashable, tuple[Hashable, ...]] = {}
-        self._status: dict[Hashable, Status] = {}
-        self._last_status: Status = _NO_CALL
+        self._status: dict[Hashable, outputs.Status] = {}
+        self._last_status: outputs.Status = outputs.NO_CALL
         self._delivery_timeout = delivery_timeout
         self._closed = False
         self._reject_log = RateLimitedLog(log)
@@ -262,7 +253,7 @@ class SMSNotificationSink:
         receivers = self._receivers
         if self._disabled:
             self._stats.disabled += len(receivers)
-            self._set_status(source_id, _DISABLED)
+            self._set_status(source_id, outputs.DISABLED)
             return
         if self._alert_when is not None:
             try:
@@ -272,7 +263,7 @@ class SMSNotificationSink:
                 return
             if not wanted:
                 self._stats.skipped += len(receivers)
-                self._set_status(source_id, _SKIPPED)
+                self._set_status(source_id, outputs.SKIPPED)
                 return
         now = time.monotonic() if self._video_clock is None else self._video_clock.now(source_id, frame)
         try:
@@ -284,7 +275,7 @@ class SMSNotificationSink:
         ready = [i for i, key in enumerate(keys) if gate.ready(key, now=now)]
         if not ready:
             self._stats.throttled += len(receivers)
-            self._set_status(source_id, _THROTTLED)
+            self._set_status(source_id, outputs.THROTTLED)
             return
         self._stats.throttled += len(receivers) - len(ready)
         accepted = receivers if len(ready) == len(receivers) else tuple(receivers[i] for i in ready)
@@ -296,7 +287,7 @@ class SMSNotificationSink:
             for i in ready:
                 gate.consume(keys[i], now=now)
             self._dispatcher.drop_soon(Alert(source_id, accepted, None))
-            self._set_status(source_id, _error(f"Notification dropped: queue full ({queue.maxsize} alerts pending)"))
+            self._set_status(source_id, outputs.error(f"Notification dropped: queue full ({queue.maxsize} alerts pending)"))
             return
         try:
             alert = self._snapshot(source_id, accepted, predictions, frame)
@@ -309,23 +300,23 @@ class SMSNotificationSink:
             alert.window = tuple((keys[i], gate.consume(keys[i], now=now)) for i in ready)
         if self._fire_and_forget:
             self._dispatcher.hand_off(alert)
-            self._set_status(source_id, _BACKGROUND)
+            self._set_status(source_id, outputs.BACKGROUND)
             return
         alert.waiter = concurrent.futures.Future()
         self._dispatcher.hand_off(alert)
         try:
             results = alert.waiter.result(timeout=self._delivery_timeout + 30)
         except concurrent.futures.TimeoutError:
-            self._set_status(source_id, _error(self.provider.failure_message("no outcome within delivery_timeout")))
+            self._set_status(source_id, outputs.error(self.provider.failure_message("no outcome within delivery_timeout")))
             return
-        self._set_status(source_id, self._outcome_status(results))
+        self._set_status(source_id, outputs.outcome(self.provider, results))
 
     def _reject(self, source_id: Hashable, receivers: tuple[str, ...], reason: str) -> None:
         """Counted here, reported to on_result on the loop; the cooldown stays untouched."""
         self._stats.rejected += len(receivers)
         self._reject_log.warning("sms-sink: alert for source %r rejected: %s", source_id, reason)
         self._dispatcher.reject_soon(Alert(source_id, receivers, None), f"rejected: {reason}")
-        self._set_status(source_id, _error(f"Alert rejected: {reason}"))
+        self._set_status(source_id, outputs.error(f"Alert rejected: {reason}"))
 
     def _snapshot(self, source_id: Hashable, receivers: tuple[str, ...], predictions: Any, frame: Any) -> Alert:
         image = None
@@ -352,17 +343,9 @@ class SMSNotificationSink:
             keys = self._key_cache[source_id] = tuple((scope, r) for r in self._receivers)
         return keys
 
-    def _set_status(self, source_id: Hashable, status: Status) -> None:
-        self._status[source_id] = status
-        self._last_status = status
-
-    def _outcome_status(self, results: list[DeliveryResult]) -> Status:
-        failures = [r for r in results if not r.ok]
-        if not failures:
-            return {"error_status": False, "throttling_status": False,
-                    "message": self.provider.success_message}
-        errors = sorted({str(r.error_message) for r in failures})
-        return _error("; ".join(self.provider.failure_message(error) for error in errors))
+    def _set_status(self, source_id: Hashable, value: outputs.Status) -> None:
+        self._status[source_id] = value
+        self._last_status = value
 
     # -- outputs ---------------------------------------------------------------------------
     def status(self, source_id: Hashable | None = None) -> dict[str, Any]:
@@ -372,7 +355,7 @@ class SMSNotificationSink:
         """
         if source_id is None:
             return dict(self._last_status)
-        return dict(self._status.get(source_id, _NO_CALL))
+        return dict(self._status.get(source_id, outputs.NO_CALL))
 
     def stats(self) -> dict[str, int]:
         """Counters (per message): accepted, throttled, disabled, skipped, rejected, dropped, sent,
@@ -445,8 +428,3 @@ def _chain(on_result: ResultCallback | None, metrics: SinkMetrics | None) -> Res
         on_result(result)
 
     return both
-
-
-def _error(message: str) -> Status:
-    return {"error_status": True, "throttling_status": False, "message": message}
-
