@@ -50,6 +50,7 @@ _HELP = {
     "accepted": "Messages handed to the sink's queue",
     "throttled": "Messages stopped by the cooldown",
     "disabled": "Messages stopped by disable_sink",
+    "skipped": "Messages not wanted by alert_when",
     "rejected": "Alerts that could not be built (bad frame or parameters)",
     "dropped": "Messages pushed out of the full queue by the overflow policy",
     "sent": "Messages accepted by the provider",
