@@ -134,8 +134,10 @@ async def test_live_page_and_message_endpoints_without_outbox(session):
         text, mms = await send_both(session, sb)
 
         async with session.get(sb.url) as response:
-            page = check_page(await response.text())
+            html = await response.text()
+            page = check_page(html)
         assert page.cards == 2
+        assert '<meta http-equiv="refresh" content="5">' in html  # the live page follows new messages
         assert page.images == [f"/_sandbox/messages/{mms.sid}/media/0", f"/_sandbox/messages/{mms.sid}/media/1"]
 
         async with session.get(sb.make_url("/_sandbox/messages")) as response:

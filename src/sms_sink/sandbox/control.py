@@ -48,12 +48,16 @@ def _messages_json(state: SandboxState) -> list[dict[str, Any]]:
     ]
 
 
+#: The live page reloads itself this often, so messages show up while a demo or test runs.
+LIVE_REFRESH_S = 5
+
+
 async def index_page(request: web.Request) -> web.Response:
     state = request.app[STATE]
     if state.outbox is not None:
-        page = state.outbox.render(image_prefix="/outbox/")
+        page = state.outbox.render(image_prefix="/outbox/", refresh_s=LIVE_REFRESH_S)
     else:
-        page = render_index(_messages_json(state))
+        page = render_index(_messages_json(state), refresh_s=LIVE_REFRESH_S)
     return web.Response(text=page, content_type="text/html", headers={"Cache-Control": "no-store"})
 
 

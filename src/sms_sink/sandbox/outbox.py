@@ -71,9 +71,9 @@ class Outbox:
         with self._lock:
             return [dict(entry) for entry in self._entries]
 
-    def render(self, *, image_prefix: str = "") -> str:
+    def render(self, *, image_prefix: str = "", refresh_s: int | None = None) -> str:
         """The page for these entries with image URLs prefixed (``"/outbox/"`` when served)."""
-        return render_index(self.entries(), image_prefix=image_prefix)
+        return render_index(self.entries(), image_prefix=image_prefix, refresh_s=refresh_s)
 
     def _write_index(self) -> None:
         _atomic_write(self.index_path, render_index(self._entries).encode("utf-8"))

@@ -31,12 +31,15 @@ main{display:grid;gap:16px;padding:24px;grid-template-columns:repeat(auto-fill,m
 """
 
 
-def render_index(cards: Sequence[Mapping[str, Any]], *, image_prefix: str = "", title: str = "sms-sink sandbox outbox") -> str:
+def render_index(cards: Sequence[Mapping[str, Any]], *, image_prefix: str = "", title: str = "sms-sink sandbox outbox",
+                 refresh_s: int | None = None) -> str:
     """Render message dicts (``message_to_json`` shape), newest first.
 
     ``image_prefix`` is put before each image ``url`` (``""`` beside the files,
-    ``"/outbox/"`` on the live server).
+    ``"/outbox/"`` on the live server). ``refresh_s`` makes the browser reload the page
+    that often (the live server's page: new messages show up on their own).
     """
+    refresh = f'<meta http-equiv="refresh" content="{int(refresh_s)}">\n' if refresh_s else ""
     articles = "\n".join(_card(card, image_prefix) for card in reversed(cards))
     content = articles or '<p class="empty">No messages yet.</p>'
     count = len(cards)
@@ -45,6 +48,7 @@ def render_index(cards: Sequence[Mapping[str, Any]], *, image_prefix: str = "", 
         '<html lang="en">\n<head>\n<meta charset="utf-8">\n'
         '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
         '<link rel="icon" href="data:,">\n'
+        f"{refresh}"
         f"<title>{escape(title)}</title>\n<style>{_CSS}</style>\n</head>\n<body>\n"
         f'<header class="top"><h1>{escape(title)}</h1>'
         f"<p>{count} message{'' if count == 1 else 's'}</p></header>\n"
