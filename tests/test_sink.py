@@ -128,6 +128,17 @@ def test_block_fields_may_be_positional_and_extras_are_keyword_only() -> None:
                             MemoryProvider())  # type: ignore[misc]
 
 
+@pytest.mark.parametrize("key", [lambda f: f.source_id // 2, lambda f, receiver: (f.source_id // 2, receiver)],
+                         ids=["frame-only", "frame-and-receiver"])
+def test_a_callable_cooldown_key_groups_cameras(key) -> None:
+    provider = MemoryProvider()
+    with make_sink(provider, cooldown_seconds=60, cooldown_key=key, receiver_number=[RECEIVER, "+15557654321"]) as sink:
+        for source in (0, 1, 2, 3):  # cameras 0-1 and 2-3 share a window; each receiver has its own
+            sink(None, frame(source))
+    assert sorted((m.source_id, m.to) for m in provider.sent) == [
+        (0, "+15551234567"), (0, "+15557654321"), (2, "+15551234567"), (2, "+15557654321")]
+
+
 def test_a_raising_cooldown_key_rejects_the_call_without_breaking_the_video() -> None:
     provider = MemoryProvider()
 

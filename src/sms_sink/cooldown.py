@@ -9,11 +9,12 @@ rejected calls leave it untouched, and an accepted alert that could not even be 
 
 from __future__ import annotations
 
+import inspect
 import threading
 import time
-from typing import Any, Hashable
+from typing import Any, Callable, Hashable
 
-__all__ = ["CooldownGate", "VideoClock"]
+__all__ = ["CooldownGate", "VideoClock", "keyed_per_receiver"]
 
 
 class CooldownGate:
@@ -105,3 +106,19 @@ class VideoClock:
             now = last
         self._last[source_id] = now
         return now
+
+
+def keyed_per_receiver(key: Callable[..., Hashable]) -> Callable[[Any, str], Hashable]:
+    """A ``cooldown_key`` callable as ``(video_frame, receiver) -> key``.
+
+    One that takes only the frame (``lambda frame: frame.source_id // 4``, cameras in groups)
+    still keeps a window per receiver, as the default key does.
+    """
+    try:
+        parameters = list(inspect.signature(key).parameters.values())
+    except (TypeError, ValueError):  # no signature to read (some builtins): called with both
+        return key
+    positional = [p for p in parameters if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
+    if len(positional) != 1 or any(p.kind is p.VAR_POSITIONAL for p in parameters):
+        return key
+    return lambda frame, receiver: (key(frame), receiver)

@@ -18,7 +18,7 @@ from typing import Any, Callable, Hashable, Mapping, Protocol, Sequence, runtime
 from .alert_queue import OVERFLOW_POLICIES, OverflowPolicy
 from .attachments import MediaPlan
 from .config import MANAGED, build_provider, check_number
-from .cooldown import CooldownGate, VideoClock
+from .cooldown import CooldownGate, VideoClock, keyed_per_receiver
 from .dispatch import Alert, Dispatcher, ResultCallback
 from .errors import ConfigurationError, SinkClosedError
 from .frames import FramePool
@@ -130,7 +130,8 @@ class SMSNotificationSink:
         if overflow not in OVERFLOW_POLICIES:
             raise ConfigurationError("overflow", f"expected one of {OVERFLOW_POLICIES}, got {overflow!r}")
         if not (cooldown_key in ("source", "global") or callable(cooldown_key)):
-            raise ConfigurationError("cooldown_key", "expected 'source', 'global' or a callable (frame, receiver) -> key")
+            raise ConfigurationError("cooldown_key", "expected 'source', 'global' or a callable "
+                                     "(video_frame, receiver) -> key (or video_frame -> key)")
         if cooldown_clock not in ("monotonic", "video"):
             raise ConfigurationError("cooldown_clock", f"expected 'monotonic' or 'video', got {cooldown_clock!r}")
         if alert_when is not None and not callable(alert_when):
@@ -166,7 +167,7 @@ class SMSNotificationSink:
         )
         self._fire_and_forget = fire_and_forget
         self._disabled = disable_sink
-        self._cooldown_key = cooldown_key
+        self._cooldown_key = keyed_per_receiver(cooldown_key) if callable(cooldown_key) else cooldown_key
         self._video_clock = VideoClock() if cooldown_clock == "video" else None
         self._key_cache: dict[Hashable, tuple[Hashable, ...]] = {}
         self._status: dict[Hashable, outputs.Status] = {}
