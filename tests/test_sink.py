@@ -168,6 +168,14 @@ def test_alert_when_has_detections_skips_empty_frames_in_both_call_shapes() -> N
     assert [m.source_id for m in provider.sent] == [1]
 
 
+def test_alert_when_may_take_the_predictions_alone() -> None:
+    provider = MemoryProvider()
+    with make_sink(provider, cooldown_seconds=0, alert_when=lambda p: len(p["predictions"]) >= 2) as sink:
+        sink(detections_response(1), frame(0))
+        sink(detections_response(3), frame(0))
+    assert sink.stats()["skipped"] == 1 and len(provider.sent) == 1
+
+
 def test_rejected_call_does_not_consume_the_window() -> None:
     provider = MemoryProvider()
     sink = make_sink(provider, cooldown_seconds=60, media_url="$frame.image")

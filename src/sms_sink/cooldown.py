@@ -9,10 +9,11 @@ rejected calls leave it untouched, and an accepted alert that could not even be 
 
 from __future__ import annotations
 
-import inspect
 import threading
 import time
 from typing import Any, Callable, Hashable
+
+from .callbacks import takes_one_argument
 
 __all__ = ["CooldownGate", "VideoClock", "keyed_per_receiver"]
 
@@ -114,11 +115,6 @@ def keyed_per_receiver(key: Callable[..., Hashable]) -> Callable[[Any, str], Has
     One that takes only the frame (``lambda frame: frame.source_id // 4``, cameras in groups)
     still keeps a window per receiver, as the default key does.
     """
-    try:
-        parameters = list(inspect.signature(key).parameters.values())
-    except (TypeError, ValueError):  # no signature to read (some builtins): called with both
-        return key
-    positional = [p for p in parameters if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
-    if len(positional) != 1 or any(p.kind is p.VAR_POSITIONAL for p in parameters):
+    if not takes_one_argument(key):
         return key
     return lambda frame, receiver: (key(frame), receiver)

@@ -18,6 +18,7 @@ from typing import Any, Callable, Hashable, Mapping, Protocol, Sequence, runtime
 from .alert_queue import OVERFLOW_POLICIES, OverflowPolicy
 from .attachments import MediaPlan
 from .config import MANAGED, build_provider, check_number
+from .callbacks import takes_one_argument
 from .cooldown import CooldownGate, VideoClock, keyed_per_receiver
 from .dispatch import Alert, Dispatcher, ResultCallback
 from .errors import ConfigurationError, SinkClosedError
@@ -137,7 +138,7 @@ class SMSNotificationSink:
         if alert_when is not None and not callable(alert_when):
             raise ConfigurationError("alert_when", "expected a callable (predictions, video_frame) -> bool, "
                                      "e.g. sms_sink.has_detections")
-        self._alert_when = alert_when
+        self._alert_when = _on_predictions(alert_when) if alert_when and takes_one_argument(alert_when) else alert_when
         if on_result is not None and not callable(on_result):
             raise ConfigurationError("on_result", "expected a callable taking a DeliveryResult")
         if metrics is not None and not isinstance(metrics, SinkMetrics):
@@ -429,3 +430,12 @@ def _chain(on_result: ResultCallback | None, metrics: SinkMetrics | None) -> Res
         on_result(result)
 
     return both
+
+
+def _on_predictions(rule: Callable[[Any], bool]) -> Callable[[Any, Any], bool]:
+    """An ``alert_when`` written for the predictions alone, called as the sink calls it."""
+
+    def wanted(predictions: Any, video_frame: Any) -> bool:
+        return rule(predictions)
+
+    return wanted
