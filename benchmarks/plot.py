@@ -27,7 +27,7 @@ def main() -> None:
     calls.axhline(20, color="tab:blue", linestyle="--", linewidth=1, label="target 20 µs")
     calls.axhline(2000, color="tab:orange", linestyle="--", linewidth=1, label="target 2 ms")
     calls.set_yscale("log")
-    calls.set_xticks(list(x), states)
+    calls.set_xticks(list(x), [s.replace(", ", "\n") for s in states], fontsize=8)
     calls.set_ylabel("µs per sink call (log)")
     calls.set_title("Sink call cost by provider state")
     calls.legend(fontsize=7)
