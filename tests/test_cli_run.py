@@ -138,6 +138,15 @@ def test_errors_exit_with_codes(args: list[str], env: dict[str, str], code: int,
     assert "secret" not in err and "Traceback" not in err
 
 
+def test_json_mode_ends_with_an_error_event(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["run", "--source", str(tmp_path / "missing.mp4"), "--to", RECEIVER, "--provider", "sandbox",
+                 "--outbox", str(tmp_path), "--json"]) == 3
+    out, err = capsys.readouterr()
+    last = json.loads(out.strip().splitlines()[-1])
+    assert last["event"] == "error" and last["exit_code"] == 3 and "missing.mp4" in last["message"]
+    assert "missing.mp4" in err
+
+
 def test_one_unreachable_source_among_several_exits_3_cleanly(street: Path, tmp_path: Path) -> None:
     """The reachable source's decoder must be stopped, or the process aborts (134) at exit."""
     with socket.socket() as probe:  # a loopback port nobody listens on

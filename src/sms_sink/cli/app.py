@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import json
 import logging
 import sys
 from typing import Callable, Sequence
@@ -44,19 +45,23 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.verbose:
         logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     handler: Callable[[argparse.Namespace], int] = args.handler
+    json_mode = bool(getattr(args, "json", False))
     try:
         return handler(args)
     except CliError as exc:
-        return _fail(args.command, str(exc), exc.code)
+        return _fail(args.command, str(exc), exc.code, json_mode)
     except (ConfigurationError, MediaError) as exc:
-        return _fail(args.command, f"configuration error: {exc}", EXIT_CONFIG)
+        return _fail(args.command, f"configuration error: {exc}", EXIT_CONFIG, json_mode)
     except OSError as exc:  # an outbox folder that cannot be written, a port in use ...
-        return _fail(args.command, str(exc), EXIT_CONFIG)
+        return _fail(args.command, str(exc), EXIT_CONFIG, json_mode)
     except KeyboardInterrupt:
         print(f"sms-sink {args.command}: interrupted; queued alerts were not delivered", file=sys.stderr)
         return EXIT_INTERRUPTED
 
 
-def _fail(command: str, message: str, code: int) -> int:
+def _fail(command: str, message: str, code: int, json_mode: bool = False) -> int:
+    """Say why on stderr (and, with ``--json``, as a last ``error`` event on stdout); return ``code``."""
+    if json_mode:
+        print(json.dumps({"event": "error", "exit_code": code, "message": message}), flush=True)
     print(f"sms-sink {command}: error: {message}", file=sys.stderr)
     return code
