@@ -176,6 +176,24 @@ def test_alert_when_may_take_the_predictions_alone() -> None:
     assert sink.stats()["skipped"] == 1 and len(provider.sent) == 1
 
 
+def test_a_store_failing_to_discard_leaves_the_real_outcome(caplog: pytest.LogCaptureFixture) -> None:
+    from sms_sink import MemoryMediaStore, PermanentDeliveryError
+
+    class UrlsOnly(MemoryProvider):
+        accepts_inline_media = False
+
+    class BrokenDiscard(MemoryMediaStore):
+        async def discard(self, url: str) -> None:
+            raise OSError("disk gone")
+
+    results: list[DeliveryResult] = []
+    provider = UrlsOnly(failures=[PermanentDeliveryError("Twilio error 21610: unsubscribed", error_code=21610)])
+    with make_sink(provider, media_url="$frame.image", media_store=BrokenDiscard(), on_result=results.append) as sink:
+        sink(None, frame())
+    assert [(r.ok, r.error_code) for r in results] == [(False, 21610)]  # not "internal error"
+    assert "could not discard" in caplog.text
+
+
 def test_rejected_call_does_not_consume_the_window() -> None:
     provider = MemoryProvider()
     sink = make_sink(provider, cooldown_seconds=60, media_url="$frame.image")

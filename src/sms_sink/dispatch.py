@@ -267,9 +267,16 @@ class Dispatcher:
         return PreparedAlert(prepared.body, prepared.segments, prepared.force_mms, tuple(media))
 
     async def _discard_media(self, urls: list[str]) -> None:
-        """No receiver's provider can fetch these frames: delete them, stop waiting for them."""
+        """No receiver's provider can fetch these frames: delete them, stop waiting for them.
+
+        Best effort: a store of the user's that raises here must not turn the results of
+        sends that already happened into an internal error.
+        """
         for url in urls:
-            await self.media_store.discard(url)
+            try:
+                await self.media_store.discard(url)
+            except Exception:
+                log.exception("sms-sink: the media store could not discard a refused message's frame")
 
     async def _deliver(self, alert: Alert, receiver: str, prepared: PreparedAlert) -> tuple[DeliveryResult, bool]:
         """Send to one receiver; returns the result and whether the provider may hold the
